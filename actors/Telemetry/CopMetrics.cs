@@ -1,0 +1,63 @@
+using Prometheus;
+
+namespace Cop.Actors.Telemetry;
+
+/// <summary>
+/// Prometheus metrics, named as plan-v7.md names them (usdcop_*), defined once so that every
+/// path reports to the same series. Exposed by the host on /metrics.
+/// </summary>
+public static class CopMetrics
+{
+    public static readonly Histogram NotifyLatency = Metrics.CreateHistogram(
+        "usdcop_notify_latency_seconds", "PostgreSQL NOTIFY delivery latency (trigger to listener)",
+        new HistogramConfiguration
+        {
+            LabelNames = ["channel"],
+            Buckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0],
+        });
+
+    /// <summary>status: success (live NOTIFY), catchup, poll, duplicate, malformed.</summary>
+    public static readonly Counter NotifyEvents = Metrics.CreateCounter(
+        "usdcop_notify_events_total", "Events seen by the NOTIFY sources",
+        new CounterConfiguration { LabelNames = ["channel", "status"] });
+
+    /// <summary>0 closed (LISTEN), 1 half-open (trying LISTEN), 2 open (polling).</summary>
+    public static readonly Gauge NotifyCircuitState = Metrics.CreateGauge(
+        "usdcop_notify_circuit_state", "LISTEN circuit breaker state (0 closed, 1 half-open, 2 open)",
+        new GaugeConfiguration { LabelNames = ["channel"] });
+
+    public static readonly Counter CircuitBreakerOpened = Metrics.CreateCounter(
+        "usdcop_circuit_breaker_opened_total", "Times a LISTEN circuit opened and polling took over",
+        new CounterConfiguration { LabelNames = ["channel"] });
+
+    public static readonly Gauge NotifyHeartbeatStatus = Metrics.CreateGauge(
+        "usdcop_notify_heartbeat_status", "1 when the last system_heartbeat came back in time",
+        new GaugeConfiguration { LabelNames = ["listener"] });
+
+    public static readonly Counter NotifySystemDown = Metrics.CreateCounter(
+        "usdcop_notify_system_down_total", "Times heartbeats were missed past the alert threshold");
+
+    public static readonly Gauge PostgresConnectionHealth = Metrics.CreateGauge(
+        "usdcop_postgres_connection_health", "1 when the listener's PostgreSQL connection is up",
+        new GaugeConfiguration { LabelNames = ["listener"] });
+
+    public static readonly Gauge RedisConnectionHealth = Metrics.CreateGauge(
+        "usdcop_redis_connection_health", "1 when Redis answers");
+
+    public static readonly Gauge LastOhlcvBarTimestamp = Metrics.CreateGauge(
+        "usdcop_last_ohlcv_bar_timestamp", "Time of the newest OHLCV bar seen (Unix seconds)");
+
+    public static readonly Gauge LastFeatureTimestamp = Metrics.CreateGauge(
+        "usdcop_last_feature_timestamp", "Time of the newest feature row seen (Unix seconds)");
+
+    public static readonly Gauge MarketHoursStatus = Metrics.CreateGauge(
+        "usdcop_market_hours_status", "1 while the USD/COP session is open");
+
+    public static readonly Counter QuarantinedTotal = Metrics.CreateCounter(
+        "usdcop_quarantined_total", "Inputs rejected into the quarantine table",
+        new CounterConfiguration { LabelNames = ["source"] });
+
+    public static readonly Histogram E2ELatency = Metrics.CreateHistogram(
+        "usdcop_e2e_latency_seconds", "End-to-end latency (OHLCV insert to decision)",
+        new HistogramConfiguration { Buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 1, 5, 15, 30, 60] });
+}

@@ -1,0 +1,89 @@
+using Akka.Configuration;
+using Cop.Streams.Notifications;
+
+namespace Cop.Host.Configuration;
+
+/// <summary>Cop's settings, read from HOCON (hocon/cop.conf, then COP_CONFIG, then the
+/// environment variables the file names). Bad values fail start-up naming the key.</summary>
+public sealed record CopSettings(
+    Config Hocon,
+    string? DatabaseUrl,
+    string PostgresDataDirectory,
+    int PostgresPort,
+    string? RedisConfiguration,
+    string RedisDirectory,
+    string HttpUrls,
+    NotificationSourceSettings Notify,
+    TimeSpan HeartbeatInterval)
+{
+    public static CopSettings Load(string? baseDirectory = null)
+    {
+        var dir = baseDirectory ?? Path.Combine(AppContext.BaseDirectory, "hocon");
+        var path = Path.Combine(dir, "cop.conf");
+        if (!File.Exists(path)) throw new ConfigurationException($"configuration file {path} is missing");
+        var config = Parse(path);
+        var extra = Environment.GetEnvironmentVariable("COP_CONFIG");
+        if (!string.IsNullOrWhiteSpace(extra))
+        {
+            if (!File.Exists(extra)) throw new ConfigurationException($"COP_CONFIG names {extra}, which does not exist");
+            config = Parse(extra).WithFallback(config);
+        }
+        return From(config);
+    }
+
+    private static Config Parse(string path)
+    {
+        try { return ConfigurationFactory.ParseString(File.ReadAllText(path)); }
+        catch (Exception e) { throw new ConfigurationException($"{path} is not valid HOCON: {e.Message}"); }
+    }
+
+    public static CopSettings From(Config c)
+    {
+        var n = "cop.notify";
+        var notify = new NotificationSourceSettings
+        {
+            KeepAlive = Positive(c, $"{n}.keepalive"),
+            CatchUpInterval = Positive(c, $"{n}.catch-up-interval"),
+            CatchUpBatchSize = PositiveInt(c, $"{n}.catch-up-batch-size"),
+            PollInterval = Positive(c, $"{n}.poll-interval"),
+            BreakerMaxFailures = PositiveInt(c, $"{n}.breaker.max-failures"),
+            BreakerResetTimeout = Positive(c, $"{n}.breaker.reset-timeout"),
+            MinBackoff = Positive(c, $"{n}.restart.min-backoff"),
+            MaxBackoff = Positive(c, $"{n}.restart.max-backoff"),
+        };
+        if (notify.MaxBackoff < notify.MinBackoff)
+            throw new ConfigurationException($"{n}.restart.max-backoff must not be below min-backoff");
+        var port = c.GetInt("cop.database.embedded.port", 0);
+        if (port is < 0 or > 65535) throw new ConfigurationException($"cop.database.embedded.port = {port} is not a port");
+        return new CopSettings(
+            c,
+            NullIfEmpty(c.GetString("cop.database.connection-string", "")),
+            c.GetString("cop.database.embedded.data-directory", ".cop/postgres"),
+            port,
+            NullIfEmpty(c.GetString("cop.redis.configuration", "")),
+            c.GetString("cop.redis.embedded.directory", ".cop/redis"),
+            c.GetString("cop.http.urls", "http://127.0.0.1:9464"),
+            notify,
+            Positive(c, $"{n}.heartbeat-interval"));
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    private static TimeSpan Positive(Config c, string key)
+    {
+        TimeSpan v;
+        try { v = c.GetTimeSpan(key, null, allowInfinite: false); }
+        catch (Exception e) { throw new ConfigurationException($"{key} is not a duration: {e.Message}"); }
+        if (v <= TimeSpan.Zero) throw new ConfigurationException($"{key} must be a positive duration (got {v})");
+        return v;
+    }
+
+    private static int PositiveInt(Config c, string key)
+    {
+        int v;
+        try { v = c.GetInt(key); }
+        catch (Exception e) { throw new ConfigurationException($"{key} is not a whole number: {e.Message}"); }
+        if (v <= 0) throw new ConfigurationException($"{key} must be positive (got {v})");
+        return v;
+    }
+}

@@ -1,0 +1,80 @@
+using Cop.Host.Configuration;
+using Cop.Persistence.Schema;
+using Cop.Persistence.Servers;
+using Npgsql;
+using Serilog;
+
+namespace Cop.Host.Infrastructure;
+
+/// <summary>
+/// The PostgreSQL Cop talks to: the configured one (COP_DATABASE_URL / HOCON), or a private
+/// embedded cluster under .cop/ that lives as long as this object.
+/// </summary>
+public sealed class BackingServices : IAsyncDisposable
+{
+    private readonly EmbeddedPostgres? _embedded;
+
+    private BackingServices(string cs, EmbeddedPostgres? embedded)
+    {
+        ConnectionString = cs;
+        _embedded = embedded;
+    }
+
+    public string ConnectionString { get; }
+    public EmbeddedPostgres? Embedded => _embedded;
+    public string Describe => _embedded is null
+        ? $"configured PostgreSQL {new NpgsqlConnectionStringBuilder(ConnectionString) { Password = null }.Host}"
+        : $"embedded PostgreSQL on 127.0.0.1:{_embedded.Port} ({_embedded.DataDirectory})";
+
+    public static async Task<BackingServices> StartAsync(CopSettings settings, bool migrate = true, string? database = null)
+    {
+        BackingServices services;
+        if (settings.DatabaseUrl is { } url)
+        {
+            services = new BackingServices(ConnectionStrings.NormalizePostgres(url), null);
+        }
+        else
+        {
+            var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions
+            {
+                DataDirectory = settings.PostgresDataDirectory,
+                Port = settings.PostgresPort,
+            });
+            services = new BackingServices(pg.ConnectionString, pg);
+        }
+        Log.Information("Using {Database}", services.Describe);
+        if (database is not null) services = await services.WithFreshDatabaseAsync(database);
+        if (migrate)
+        {
+            var applied = DatabaseMigrator.Apply(services.ConnectionString);
+            if (applied.Count > 0) Log.Information("Applied migrations: {Migrations}", applied);
+        }
+        return services;
+    }
+
+    /// <summary>Drops and recreates a database of its own on the same server (the demo and
+    /// the benchmark start clean without touching the main one).</summary>
+    private async Task<BackingServices> WithFreshDatabaseAsync(string name)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false };
+        var main = admin.Database;
+        admin.Database = "postgres";
+        await using (var conn = new NpgsqlConnection(admin.ConnectionString))
+        {
+            await conn.OpenAsync();
+            foreach (var sql in new[] { $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", $"CREATE DATABASE \"{name}\"" })
+            {
+                await using var cmd = new NpgsqlCommand(sql, conn);
+                await cmd.ExecuteNonQueryAsync();
+            }
+        }
+        var cs = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
+        Log.Information("Fresh database {Name} created next to {Main}", name, main);
+        return new BackingServices(cs, _embedded);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_embedded is not null) await _embedded.DisposeAsync();
+    }
+}

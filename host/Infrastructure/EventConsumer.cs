@@ -1,0 +1,67 @@
+using Akka;
+using Akka.Streams.Dsl;
+using Cop.Persistence.Stores;
+using Cop.Streams.Notifications;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Cop.Host.Infrastructure;
+
+/// <summary>
+/// Wires one consumer of one channel: its durable watermarks, its LISTEN breaker, quarantine
+/// for malformed payloads and the heartbeat echo. The source and the commit flow come from here.
+/// </summary>
+public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRowEvent
+{
+    private readonly NpgsqlDataSource _db;
+    private readonly CancellationTokenSource _shutdown;
+
+    private EventConsumer(RowChannel<TEvent> channel, RowEventSourceContext ctx, NpgsqlDataSource db,
+        WatermarkStore store, CancellationTokenSource shutdown)
+    {
+        Channel = channel;
+        Context = ctx;
+        _db = db;
+        Store = store;
+        _shutdown = shutdown;
+    }
+
+    public RowChannel<TEvent> Channel { get; }
+    public RowEventSourceContext Context { get; }
+    public WatermarkStore Store { get; }
+    public EventWatermarks Marks => Context.Watermarks;
+    public string ListenerName => $"cop-listen-{Channel.Name}";
+
+    public static async Task<EventConsumer<TEvent>> CreateAsync(RowChannel<TEvent> channel, string connectionString,
+        string consumer, NotificationSourceSettings settings, ILogger log, Action<string, string>? onHeartbeat = null)
+    {
+        var db = NpgsqlDataSource.Create(connectionString);
+        var store = new WatermarkStore(db);
+        var marks = new EventWatermarks(consumer, await store.LoadAsync(consumer));
+        var quarantine = new QuarantineStore(db);
+        var shutdown = new CancellationTokenSource();
+        var ctx = new RowEventSourceContext
+        {
+            ConnectionString = connectionString,
+            Pooled = db,
+            Watermarks = marks,
+            Breaker = new ListenCircuitBreaker(settings.BreakerMaxFailures, settings.BreakerResetTimeout),
+            Settings = settings,
+            Quarantine = quarantine.AddAsync,
+            OnHeartbeat = onHeartbeat,
+            Log = log,
+            Shutdown = shutdown.Token,
+        };
+        return new EventConsumer<TEvent>(channel, ctx, db, store, shutdown);
+    }
+
+    public Source<TEvent, NotUsed> Source() => RowEventSource.Create(Channel, Context);
+
+    public Flow<TEvent, TEvent, NotUsed> CommitWatermarks() => RowEventSource.CommitWatermarks<TEvent>(Store, Marks, Context);
+
+    public async ValueTask DisposeAsync()
+    {
+        _shutdown.Cancel();
+        await _db.DisposeAsync();
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Cop.Host.Commands;
+using Cop.Host.Configuration;
+using Serilog;
+using Serilog.Events;
+
+Log.Logger = new LoggerConfiguration()
+    .MinimumLevel.Information()
+    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+    .Enrich.FromLogContext()
+    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext} {Message:lj}{NewLine}{Exception}",
+        standardErrorFromLevel: LogEventLevel.Verbose)
+    .CreateLogger();
+
+var root = new RootCommand("Cop: USD/COP trading from live 5-minute bars on PostgreSQL NOTIFY, Akka.NET and Akka.Streams.\n" +
+                           "Without COP_DATABASE_URL, Cop starts its own PostgreSQL under .cop/.");
+
+var run = new Command("run", "Run the service: event backbone, heartbeat, /metrics and /health.");
+run.SetAction((_, ct) => Guard(() => RunCommand.RunAsync(CopSettings.Load(), ct)));
+root.Subcommands.Add(run);
+
+var migrate = new Command("migrate", "Apply db-migrations/ (or roll them back).");
+var rollback = new Option<bool>("--rollback") { Description = "Roll back instead of applying." };
+var keep = new Option<string?>("--keep-through") { Description = "With --rollback: keep migrations up to this number (e.g. 032)." };
+migrate.Options.Add(rollback);
+migrate.Options.Add(keep);
+migrate.SetAction((pr, _) => Guard(() => MigrateCommand.RunAsync(CopSettings.Load(), pr.GetValue(rollback), pr.GetValue(keep))));
+root.Subcommands.Add(migrate);
+
+var preflight = new Command("preflight", "The spec's NOTIFY pre-flight check: 1,000 events, 100 % received, p99 < 100 ms (exit 1 when it fails).");
+var events = new Option<int>("--events") { Description = "Events to send.", DefaultValueFactory = _ => 1000 };
+preflight.Options.Add(events);
+preflight.SetAction((pr, _) => Guard(() => PreflightCommand.RunAsync(CopSettings.Load(), pr.GetValue(events))));
+root.Subcommands.Add(preflight);
+
+var demo = new Command("demo", "Replay the bundled real bars through the real path on a fresh cop_demo database.");
+var file = new Option<string>("--file") { Description = "Bar file (csv or csv.gz).", DefaultValueFactory = _ => DefaultBarFile() };
+var speed = new Option<string>("--speed") { Description = "'max' or a multiple of real time (e.g. 600).", DefaultValueFactory = _ => "max" };
+var limit = new Option<int?>("--limit") { Description = "Replay only the first N bars." };
+demo.Options.Add(file);
+demo.Options.Add(speed);
+demo.Options.Add(limit);
+demo.SetAction((pr, _) => Guard(() => DemoCommand.RunAsync(CopSettings.Load(), pr.GetValue(file)!, pr.GetValue(speed)!, pr.GetValue(limit))));
+root.Subcommands.Add(demo);
+
+var bench = new Command("bench", "Benchmarks: NOTIFY source latency and throughput against a polling baseline.");
+var quick = new Option<bool>("--quick") { Description = "Smaller workloads (a smoke run)." };
+bench.Options.Add(quick);
+bench.SetAction((pr, _) => Guard(() => BenchCommand.RunAsync(CopSettings.Load(), pr.GetValue(quick))));
+root.Subcommands.Add(bench);
+
+return await root.Parse(args).InvokeAsync();
+
+// Bad configuration or unreachable servers end with one clear line, not a stack trace.
+static async Task<int> Guard(Func<Task<int>> command)
+{
+    try { return await command(); }
+    catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or InvalidOperationException or ArgumentException or InvalidDataException)
+    {
+        Log.Fatal("{Error}", e.Message);
+        return 2;
+    }
+    finally { await Log.CloseAndFlushAsync(); }
+}
+
+static string DefaultBarFile()
+{
+    // The repository sits next to shared/; walk up from the working directory to find it.
+    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+    {
+        var candidate = Path.Combine(dir.FullName, "shared", "data", "usdcop_m5_ohlcv.csv.gz");
+        if (File.Exists(candidate)) return candidate;
+    }
+    return "../shared/data/usdcop_m5_ohlcv.csv.gz";
+}

@@ -1,0 +1,29 @@
+using Npgsql;
+
+namespace Cop.Persistence.Stores;
+
+/// <summary>Rejected input, kept with the reason it was rejected.</summary>
+public sealed class QuarantineStore(NpgsqlDataSource db)
+{
+    public async Task AddAsync(string source, string rawPayload, string reason, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "INSERT INTO quarantine (source, raw_payload, reason) VALUES (@s, @p, @r)");
+        cmd.Parameters.AddWithValue("s", source);
+        // NUL bytes cannot be stored in text; keep everything else verbatim.
+        cmd.Parameters.AddWithValue("p", rawPayload.Replace("\0", "\\0"));
+        cmd.Parameters.AddWithValue("r", reason);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<(string Source, string Payload, string Reason)>> ListAsync(string? source = null, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT source, raw_payload, reason FROM quarantine WHERE @s::text IS NULL OR source = @s ORDER BY id");
+        cmd.Parameters.AddWithValue("s", (object?)source ?? DBNull.Value);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<(string, string, string)>();
+        while (await r.ReadAsync(ct)) rows.Add((r.GetString(0), r.GetString(1), r.GetString(2)));
+        return rows;
+    }
+}

@@ -1,0 +1,96 @@
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Cop.Actors.Telemetry;
+using Cop.Persistence.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Cop.Streams.Notifications;
+
+/// <summary>
+/// Typed, gap-free, duplicate-free event sources over PostgreSQL NOTIFY, one per channel.
+/// <code>
+///   RestartSource(backoff) { breaker closed ? LISTEN + catch-up : poll }  -- restarts on any failure
+///     .Where(new for the consumer)                                          -- survives restarts
+///     ... your work (commit it) ...
+///     .Via(CommitWatermarks)                                                -- then the watermark moves
+/// </code>
+/// </summary>
+public static class RowEventSource
+{
+    public static Source<TEvent, NotUsed> Create<TEvent>(RowChannel<TEvent> channel, RowEventSourceContext ctx)
+        where TEvent : IRowEvent
+    {
+        var s = ctx.Settings;
+        CopMetrics.NotifyCircuitState.WithLabels(channel.Name).Set((int)ctx.Breaker.State);
+        ctx.Breaker.Transitioned += (from, to, why) =>
+        {
+            CopMetrics.NotifyCircuitState.WithLabels(channel.Name).Set((int)to);
+            if (to == CircuitState.Open) CopMetrics.CircuitBreakerOpened.WithLabels(channel.Name).Inc();
+            ctx.Log.Log(to == CircuitState.Open ? LogLevel.Error : LogLevel.Warning,
+                "{Channel} LISTEN circuit {From} -> {To}: {Why}", channel.Name, from, to, why);
+        };
+
+        var restart = RestartSettings.Create(s.MinBackoff, s.MaxBackoff, 0.2);
+        return RestartSource.WithBackoff(() => ctx.Breaker.ShouldListen()
+                    ? Source.UnfoldResourceAsync<TEvent, ListenSession<TEvent>>(
+                        () => ListenSession<TEvent>.OpenAsync(channel, ctx),
+                        session => session.ReadAsync(),
+                        async session => { await session.DisposeAsync(); return Done.Instance; })
+                    : Source.UnfoldResourceAsync<TEvent, PollSession<TEvent>>(
+                        () => Task.FromResult(new PollSession<TEvent>(channel, ctx)),
+                        session => session.ReadAsync(),
+                        _ => Task.FromResult(Done.Instance)),
+                restart)
+            .Where(e =>
+            {
+                var admitted = ctx.Watermarks.TryAdmit(e.Symbol, e.Time) == Admission.Admitted;
+                CopMetrics.NotifyEvents.WithLabels(channel.Name, !admitted ? "duplicate" : e.Origin switch
+                {
+                    EventOrigin.Notify => "success",
+                    EventOrigin.CatchUp => "catchup",
+                    _ => "poll",
+                }).Inc();
+                return admitted;
+            })
+            .Named($"notify-{channel.Name}");
+    }
+
+    /// <summary>
+    /// Moves the durable watermark after the work upstream of it has committed, in small
+    /// batches; retries (back-pressuring the stream) while the database is unreachable rather
+    /// than failing and losing its place.
+    /// </summary>
+    public static Flow<TEvent, TEvent, NotUsed> CommitWatermarks<TEvent>(
+        WatermarkStore store, EventWatermarks marks, RowEventSourceContext ctx) where TEvent : IRowEvent
+    {
+        var s = ctx.Settings;
+        return Flow.Create<TEvent>()
+            .GroupedWithin(s.CommitBatchSize, s.CommitMaxDelay)
+            .SelectAsync(1, async batch =>
+            {
+                var newest = new Dictionary<string, DateTime>();
+                foreach (var e in batch)
+                    if (!newest.TryGetValue(e.Symbol, out var t) || e.Time > t) newest[e.Symbol] = e.Time;
+                var delay = s.MinBackoff;
+                while (true)
+                {
+                    try
+                    {
+                        await store.AdvanceAsync(marks.Consumer, newest, ctx.Shutdown);
+                        break;
+                    }
+                    catch (Exception e) when (!ctx.Shutdown.IsCancellationRequested)
+                    {
+                        ctx.Log.LogWarning("Watermark of {Consumer} not committed ({Error}); retrying in {Delay}",
+                            marks.Consumer, e.Message, delay);
+                        await Task.Delay(delay, ctx.Shutdown);
+                        delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, s.MaxBackoff.Ticks));
+                    }
+                }
+                marks.MarkCommitted(newest);
+                return batch;
+            })
+            .SelectMany(batch => batch);
+    }
+}

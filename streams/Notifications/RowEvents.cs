@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Npgsql;
+
+namespace Cop.Streams.Notifications;
+
+/// <summary>How an event reached the stream: a live NOTIFY, a catch-up read after a
+/// (re)connect or on the slow timer, or a poll while the LISTEN circuit is open.</summary>
+public enum EventOrigin { Notify, CatchUp, Poll }
+
+/// <summary>A committed row announced by a trigger, identified by its natural key.</summary>
+public interface IRowEvent
+{
+    string Symbol { get; }
+    DateTime Time { get; }
+    /// <summary>When the trigger fired (server clock); null for rows read back from tables.</summary>
+    DateTime? InsertedAt { get; }
+    EventOrigin Origin { get; }
+}
+
+public sealed record BarInserted(string Symbol, DateTime Time, double Close, DateTime? InsertedAt, EventOrigin Origin) : IRowEvent;
+
+public sealed record FeaturesWritten(string Symbol, DateTime Time, string BuilderVersion, bool HasAllFeatures,
+    DateTime? InsertedAt, EventOrigin Origin) : IRowEvent;
+
+/// <summary>A payload that could not be read; it goes to quarantine with this reason.</summary>
+public sealed class MalformedPayloadException(string reason) : Exception(reason);
+
+/// <summary>What a row channel needs: its NOTIFY channel, its table, how to read a payload
+/// and how to read a row back during catch-up. All SQL fragments are constants.</summary>
+public sealed record RowChannel<TEvent>(
+    NotifyChannel Channel,
+    string Table,
+    string SelectColumns,
+    Func<JsonElement, TEvent> FromPayload,
+    Func<NpgsqlDataReader, EventOrigin, TEvent> FromRow) where TEvent : IRowEvent
+{
+    public string Name => Channels.Name(Channel);
+}
+
+public static class RowChannels
+{
+    public static readonly RowChannel<BarInserted> Bars = new(
+        NotifyChannel.NewOhlcvBar, "usdcop_m5_ohlcv", "o.symbol, o.time, o.close",
+        p => new BarInserted(
+            RequiredString(p, "symbol"), RequiredTime(p, "time"), RequiredDouble(p, "close"),
+            OptionalTime(p, "inserted_at"), EventOrigin.Notify),
+        (r, origin) => new BarInserted(r.GetString(0), r.GetDateTime(1), r.GetDouble(2), null, origin));
+
+    public static readonly RowChannel<FeaturesWritten> Features = new(
+        NotifyChannel.NewFeatures, "inference_features_5m",
+        """
+        o.symbol, o.time, o.builder_version,
+        (o.log_ret_5m IS NOT NULL AND o.log_ret_1h IS NOT NULL AND o.log_ret_4h IS NOT NULL
+         AND o.rsi_9 IS NOT NULL AND o.atr_pct IS NOT NULL AND o.adx_14 IS NOT NULL
+         AND o.dxy_z IS NOT NULL AND o.dxy_change_1d IS NOT NULL AND o.vix_z IS NOT NULL
+         AND o.embi_z IS NOT NULL AND o.brent_change_1d IS NOT NULL AND o.rate_spread IS NOT NULL
+         AND o.usdmxn_change_1d IS NOT NULL AND o.time_normalized IS NOT NULL)
+        """,
+        p => new FeaturesWritten(
+            RequiredString(p, "symbol"), RequiredTime(p, "time"), RequiredString(p, "builder_version"),
+            p.TryGetProperty("has_all_features", out var h) && h.ValueKind == JsonValueKind.True,
+            OptionalTime(p, "inserted_at"), EventOrigin.Notify),
+        (r, origin) => new FeaturesWritten(r.GetString(0), r.GetDateTime(1), r.GetString(2), r.GetBoolean(3), null, origin));
+
+    /// <summary>Reads a payload; any defect becomes a <see cref="MalformedPayloadException"/>
+    /// naming the field.</summary>
+    public static TEvent Parse<TEvent>(RowChannel<TEvent> channel, string payload) where TEvent : IRowEvent
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(payload); }
+        catch (JsonException e) { throw new MalformedPayloadException($"payload is not JSON: {e.Message}"); }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new MalformedPayloadException($"payload is a JSON {doc.RootElement.ValueKind}, not an object");
+            return channel.FromPayload(doc.RootElement);
+        }
+    }
+
+    private static string RequiredString(JsonElement p, string name) =>
+        p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
+            ? s : throw new MalformedPayloadException($"field '{name}' is missing or not a non-empty string");
+
+    private static double RequiredDouble(JsonElement p, string name) =>
+        p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d)
+            ? d : throw new MalformedPayloadException($"field '{name}' is missing or not a finite number");
+
+    private static DateTime RequiredTime(JsonElement p, string name) =>
+        OptionalTime(p, name) ?? throw new MalformedPayloadException($"field '{name}' is missing");
+
+    private static DateTime? OptionalTime(JsonElement p, string name)
+    {
+        if (!p.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(v.GetString(),
+                System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var t))
+            return t.UtcDateTime;
+        throw new MalformedPayloadException($"field '{name}' is not an ISO-8601 timestamp");
+    }
+}

@@ -1,0 +1,72 @@
+using Cop.Persistence.Schema;
+using Cop.Persistence.Servers;
+using Npgsql;
+
+namespace Cop.Tests.Infrastructure;
+
+/// <summary>
+/// One real PostgreSQL cluster for the whole test run (the same launcher `cop` uses), started
+/// on first use and stopped when the process exits. Each test gets its own fresh database.
+/// </summary>
+public static class SharedPostgres
+{
+    private static readonly Lazy<Task<EmbeddedPostgres>> Cluster = new(StartAsync);
+    private static int _counter;
+
+    public static Task<EmbeddedPostgres> GetAsync() => Cluster.Value;
+
+    private static async Task<EmbeddedPostgres> StartAsync()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"cop-tests-{Environment.ProcessId}");
+        var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dir, Durable = false });
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            pg.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            try { Directory.Delete(dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return pg;
+    }
+
+    /// <summary>A new empty database on the shared cluster, migrated unless told otherwise.</summary>
+    public static async Task<string> NewDatabaseAsync(string prefix, bool migrate = true)
+    {
+        var pg = await GetAsync();
+        var name = $"{prefix}_{Interlocked.Increment(ref _counter)}_{Guid.NewGuid():N}"[..40].ToLowerInvariant();
+        var cs = await pg.CreateDatabaseAsync(name);
+        if (migrate) DatabaseMigrator.Apply(cs);
+        return cs;
+    }
+}
+
+public static class Sql
+{
+    public static async Task<T> ScalarAsync<T>(string cs, string sql, params (string, object)[] args)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public static async Task<int> ExecAsync(string cs, string sql, params (string, object)[] args)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
+        return await cmd.ExecuteNonQueryAsync();
+    }
+
+    public static readonly DateTime Epoch = new(2024, 1, 2, 13, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>Inserts bars i = from..to-1 at Epoch + 5 min * i, one statement.</summary>
+    public static Task<int> InsertBarsAsync(string cs, int from, int to, string symbol = "USD/COP") =>
+        ExecAsync(cs, """
+            INSERT INTO usdcop_m5_ohlcv (symbol, time, open, high, low, close, source)
+            SELECT @s, @epoch + make_interval(mins => 5 * i), 4000 + i * 0.01, 4001 + i * 0.01, 3999 + i * 0.01, 4000.5 + i * 0.01, 'test'
+              FROM generate_series(@from, @to - 1) AS i
+            """, ("s", symbol), ("epoch", Epoch), ("from", from), ("to", to));
+
+    public static DateTime BarTime(int i) => Epoch.AddMinutes(5 * i);
+}

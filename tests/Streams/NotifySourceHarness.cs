@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Cop.Persistence.Stores;
+using Cop.Streams.Notifications;
+using Npgsql;
+
+namespace Cop.Tests.Streams;
+
+/// <summary>Runs the real bar source against a database and records every delivery.</summary>
+public sealed class NotifySourceHarness : IAsyncDisposable
+{
+    public ConcurrentDictionary<DateTime, int> Deliveries { get; } = new();
+    public ConcurrentQueue<BarInserted> Events { get; } = new();
+    public ListenCircuitBreaker Breaker { get; }
+    public EventWatermarks Marks { get; }
+    public List<(CircuitState From, CircuitState To)> Transitions { get; } = new();
+    private readonly NpgsqlDataSource _db;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly UniqueKillSwitch _kill;
+    public Task Completion { get; }
+
+    public static NotificationSourceSettings FastSettings => new()
+    {
+        KeepAlive = TimeSpan.FromMilliseconds(500),
+        CatchUpInterval = TimeSpan.FromSeconds(2),
+        PollInterval = TimeSpan.FromMilliseconds(200),
+        BreakerMaxFailures = 3,
+        BreakerResetTimeout = TimeSpan.FromSeconds(2),
+        MinBackoff = TimeSpan.FromMilliseconds(50),
+        MaxBackoff = TimeSpan.FromMilliseconds(500),
+    };
+
+    private NotifySourceHarness(ActorSystem sys, string cs, EventWatermarks marks, NotificationSourceSettings settings, NpgsqlDataSource db)
+    {
+        _db = db;
+        Marks = marks;
+        Breaker = new ListenCircuitBreaker(settings.BreakerMaxFailures, settings.BreakerResetTimeout);
+        Breaker.Transitioned += (from, to, _) => { lock (Transitions) Transitions.Add((from, to)); };
+        var quarantine = new QuarantineStore(db);
+        var ctx = new RowEventSourceContext
+        {
+            ConnectionString = cs,
+            Pooled = db,
+            Watermarks = marks,
+            Breaker = Breaker,
+            Settings = settings,
+            Quarantine = quarantine.AddAsync,
+            Shutdown = _shutdown.Token,
+        };
+        var (kill, done) = RowEventSource.Create(RowChannels.Bars, ctx)
+            .ViaMaterialized(KillSwitches.Single<BarInserted>(), Keep.Right)
+            .Select(e =>
+            {
+                Deliveries.AddOrUpdate(e.Time, 1, (_, c) => c + 1);
+                Events.Enqueue(e);
+                return e;
+            })
+            .Via(RowEventSource.CommitWatermarks<BarInserted>(new WatermarkStore(db), marks, ctx))
+            .ToMaterialized(Sink.Ignore<BarInserted>(), Keep.Both)
+            .Run(sys.Materializer());
+        _kill = kill;
+        Completion = done;
+    }
+
+    public static async Task<NotifySourceHarness> StartAsync(ActorSystem sys, string cs, string consumer = "test",
+        NotificationSourceSettings? settings = null)
+    {
+        var db = NpgsqlDataSource.Create(cs);
+        var marks = new EventWatermarks(consumer, await new WatermarkStore(db).LoadAsync(consumer));
+        return new NotifySourceHarness(sys, cs, marks, settings ?? FastSettings, db);
+    }
+
+    public async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(25);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _kill.Shutdown();
+        _shutdown.Cancel();
+        try { await Completion.WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception) { /* shutting down */ }
+        await _db.DisposeAsync();
+    }
+}
