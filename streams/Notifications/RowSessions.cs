@@ -133,9 +133,10 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
     {
         while (!_ctx.Shutdown.IsCancellationRequested)
         {
+            // Rows read back from the table go first: they are older than anything live.
+            if (_caughtUp.TryDequeue(out var old)) return old;
             if (_catchUpCursor is not null)
             {
-                if (_caughtUp.TryDequeue(out var old)) return old;
                 var batch = await CatchUpQuery.ReadBatchAsync(_conn, _channel, _catchUpCursor,
                     _ctx.Settings.CatchUpBatchSize, EventOrigin.CatchUp, _ctx.Shutdown);
                 foreach (var e in batch) _caughtUp.Enqueue(e);

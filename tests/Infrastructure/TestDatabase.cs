@@ -31,7 +31,7 @@ public static class SharedPostgres
     public static async Task<string> NewDatabaseAsync(string prefix, bool migrate = true)
     {
         var pg = await GetAsync();
-        var name = $"{prefix}_{Interlocked.Increment(ref _counter)}_{Guid.NewGuid():N}"[..40].ToLowerInvariant();
+        var name = $"{prefix}_{Interlocked.Increment(ref _counter)}_{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 20)].ToLowerInvariant();
         var cs = await pg.CreateDatabaseAsync(name);
         if (migrate) DatabaseMigrator.Apply(cs);
         return cs;

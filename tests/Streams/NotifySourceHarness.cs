@@ -32,7 +32,7 @@ public sealed class NotifySourceHarness : IAsyncDisposable
         MaxBackoff = TimeSpan.FromMilliseconds(500),
     };
 
-    private NotifySourceHarness(ActorSystem sys, string cs, EventWatermarks marks, NotificationSourceSettings settings, NpgsqlDataSource db)
+    private NotifySourceHarness(ActorSystem sys, string cs, EventWatermarks marks, NotificationSourceSettings settings, NpgsqlDataSource db, Microsoft.Extensions.Logging.ILogger log)
     {
         _db = db;
         Marks = marks;
@@ -48,6 +48,7 @@ public sealed class NotifySourceHarness : IAsyncDisposable
             Settings = settings,
             Quarantine = quarantine.AddAsync,
             Shutdown = _shutdown.Token,
+            Log = log,
         };
         var (kill, done) = RowEventSource.Create(RowChannels.Bars, ctx)
             .ViaMaterialized(KillSwitches.Single<BarInserted>(), Keep.Right)
@@ -65,11 +66,11 @@ public sealed class NotifySourceHarness : IAsyncDisposable
     }
 
     public static async Task<NotifySourceHarness> StartAsync(ActorSystem sys, string cs, string consumer = "test",
-        NotificationSourceSettings? settings = null)
+        NotificationSourceSettings? settings = null, Xunit.Abstractions.ITestOutputHelper? output = null)
     {
         var db = NpgsqlDataSource.Create(cs);
         var marks = new EventWatermarks(consumer, await new WatermarkStore(db).LoadAsync(consumer));
-        return new NotifySourceHarness(sys, cs, marks, settings ?? FastSettings, db);
+        return new NotifySourceHarness(sys, cs, marks, settings ?? FastSettings, db, new Cop.Tests.Infrastructure.TestLogger(output));
     }
 
     public async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what)
@@ -77,7 +78,7 @@ public sealed class NotifySourceHarness : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}: {Deliveries.Count} delivered, breaker {Breaker.State}, transitions {string.Join(", ", Transitions)}");
             await Task.Delay(25);
         }
     }
