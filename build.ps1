@@ -1,0 +1,79 @@
+#!/usr/bin/env pwsh
+# Cop build entry point.   dotnet tool restore; dotnet pwsh ./build.ps1 [demo|test|bench|ci]
+#   demo  (default) the main job: embedded PostgreSQL, migrations, the bundled bars replayed
+#   test  every test, on real PostgreSQL and Redis started by the tests themselves
+#   bench the benchmarks (figures go to BENCHMARKS.md by hand, with the machine)
+#   ci    prerequisites + build + test (what .ci/run calls through the README's command)
+param(
+    [Parameter(Position = 0)][ValidateSet('demo', 'test', 'bench', 'ci')][string]$Target = 'demo',
+    [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest
+)
+$ErrorActionPreference = 'Stop'
+$Extra = @($Rest | Where-Object { $_ })
+Set-Location $PSScriptRoot
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Test-Root { (& id -u) -eq '0' }
+
+# PostgreSQL server binaries and redis-server come from Debian's packages. As root we install
+# what is missing; otherwise we say exactly what to install.
+function Initialize-Prerequisites {
+    $missing = @()
+    $pgFound = $env:COP_PG_BIN -or (Get-ChildItem '/usr/lib/postgresql/*/bin/pg_ctl' -ErrorAction SilentlyContinue)
+    if (-not $pgFound -and -not $env:COP_DATABASE_URL) { $missing += 'postgresql' }
+    if (-not (Test-Path '/usr/bin/redis-server') -and -not $env:COP_REDIS) { $missing += 'redis-server' }
+    if ($missing.Count -gt 0) {
+        if (Test-Root) {
+            Write-Host "Installing $($missing -join ', ') from Debian's packages..."
+            & apt-get update -qq
+            if ($LASTEXITCODE -ne 0) { throw 'apt-get update failed' }
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            & apt-get install -y -qq @missing
+            if ($LASTEXITCODE -ne 0) { throw "apt-get install $($missing -join ' ') failed" }
+            # Debian's package starts a cluster and a redis of its own; Cop runs private ones.
+            & service postgresql stop 2>$null; & service redis-server stop 2>$null
+        } else {
+            throw "Missing: $($missing -join ', '). Install with: sudo apt-get install -y $($missing -join ' ') (or set COP_DATABASE_URL / COP_REDIS)."
+        }
+    }
+    if ((Test-Root) -and -not (& getent passwd postgres)) {
+        # postgres refuses to run as root: the embedded cluster runs as this user.
+        & useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    }
+}
+
+function Invoke-Dotnet([string[]]$Arguments) {
+    & dotnet @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Tests {
+    Initialize-Prerequisites
+    Invoke-Dotnet @('build', 'Cop.Actors.sln', '-c', 'Release', '--nologo', '-v', 'q')
+    $results = Join-Path $PSScriptRoot 'TestResults'
+    Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
+    & dotnet test tests/Cop.Tests.csproj -c Release --no-build --logger 'trx;LogFileName=cop.trx' --results-directory $results @Extra
+    $code = $LASTEXITCODE
+    $trx = Join-Path $results 'cop.trx'
+    if (Test-Path $trx) {
+        [xml]$x = Get-Content $trx
+        $c = $x.TestRun.ResultSummary.Counters
+        # The plain closing line CI reads.
+        Write-Host "$($c.passed) passed, $($c.failed) failed, $([int]$c.notExecuted) skipped"
+    }
+    if ($code -ne 0) { exit $code }
+}
+
+switch ($Target) {
+    'demo' {
+        Initialize-Prerequisites
+        Invoke-Dotnet (@('run', '--project', 'host', '-c', 'Release', '--', 'demo') + $Extra)
+    }
+    'bench' {
+        Initialize-Prerequisites
+        Invoke-Dotnet (@('run', '--project', 'host', '-c', 'Release', '--', 'bench') + $Extra)
+    }
+    'test' { Invoke-Tests }
+    'ci' { Invoke-Tests }
+}
