@@ -28,8 +28,27 @@ public sealed record CopSettings(
             if (!File.Exists(extra)) throw new ConfigurationException($"COP_CONFIG names {extra}, which does not exist");
             config = Parse(extra).WithFallback(config);
         }
-        return From(config);
+        return From(WithEnvironment(config, Environment.GetEnvironmentVariable));
     }
+
+    /// <summary>Environment variables a user can guess, and the HOCON keys they override.</summary>
+    public static readonly IReadOnlyDictionary<string, string> EnvironmentOverrides = new Dictionary<string, string>
+    {
+        ["COP_DATABASE_URL"] = "cop.database.connection-string",
+        ["COP_PG_DATA"] = "cop.database.embedded.data-directory",
+        ["COP_REDIS"] = "cop.redis.configuration",
+        ["COP_HTTP_URLS"] = "cop.http.urls",
+    };
+
+    public static Config WithEnvironment(Config config, Func<string, string?> env)
+    {
+        foreach (var (variable, key) in EnvironmentOverrides)
+            if (env(variable) is { Length: > 0 } value)
+                config = ConfigurationFactory.ParseString($"{key} = {Quote(value)}").WithFallback(config);
+        return config;
+    }
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     private static Config Parse(string path)
     {
@@ -58,13 +77,23 @@ public sealed record CopSettings(
         return new CopSettings(
             c,
             NullIfEmpty(c.GetString("cop.database.connection-string", "")),
-            c.GetString("cop.database.embedded.data-directory", ".cop/postgres"),
+            Home(c.GetString("cop.database.embedded.data-directory", ".cop/postgres")),
             port,
             NullIfEmpty(c.GetString("cop.redis.configuration", "")),
-            c.GetString("cop.redis.embedded.directory", ".cop/redis"),
+            Home(c.GetString("cop.redis.embedded.directory", ".cop/redis")),
             c.GetString("cop.http.urls", "http://127.0.0.1:9464"),
             notify,
             Positive(c, $"{n}.heartbeat-interval"));
+    }
+
+    /// <summary>Relative folders live under the repository root (the folder holding
+    /// Cop.Actors.sln, looking up from the working directory), else the working directory.</summary>
+    private static string Home(string path)
+    {
+        if (Path.IsPathRooted(path)) return path;
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Cop.Actors.sln"))) return Path.Combine(dir.FullName, path);
+        return Path.GetFullPath(path);
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;

@@ -119,7 +119,7 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
         {
             return await ReadCoreAsync();
         }
-        catch (Exception e) when (e is not OperationCanceledException || !_ctx.Shutdown.IsCancellationRequested)
+        catch (Exception e) when (!_ctx.Shutdown.IsCancellationRequested)
         {
             _ctx.Breaker.RecordFailure(e);
             CopMetrics.PostgresConnectionHealth.WithLabels(ListenerName).Set(0);
