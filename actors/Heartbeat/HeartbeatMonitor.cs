@@ -48,15 +48,12 @@ public sealed class HeartbeatMonitor : ReceiveActor, IWithTimers
         Receive<Tick>(_ =>
         {
             if (_current is not null) ScoreBeat();
-            var payload = $"hb-{Guid.NewGuid():N}";
-            var at = DateTime.UtcNow;
-            send(payload).PipeTo(Self, success: () => new Sent(payload, at), failure: e => new SendFailed(e));
-        });
-        Receive<Sent>(s =>
-        {
-            _current = s;
+            // The beat is current before it is sent: its echo can arrive before the send returns.
+            _current = new Sent($"hb-{Guid.NewGuid():N}", DateTime.UtcNow);
             foreach (var st in _listeners.Values) st.EchoedCurrent = false;
+            send(_current.Payload).PipeTo(Self, success: () => Status.Success.Instance, failure: e => new SendFailed(e));
         });
+        Receive<Status.Success>(_ => { });
         Receive<SendFailed>(f => _log.Warning("Heartbeat NOTIFY could not be sent: {0}", f.Error.Message));
         Receive<Echo>(e =>
         {

@@ -62,6 +62,7 @@ public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRow
     public async ValueTask DisposeAsync()
     {
         _shutdown.Cancel();
-        await _db.DisposeAsync();
+        // Pooled sockets torn down by the shutdown may already be gone.
+        try { await _db.DisposeAsync(); } catch (Exception) { }
     }
 }

@@ -77,6 +77,7 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
     private Dictionary<string, DateTime>? _catchUpCursor;
     private DateTime _nextCatchUpAt;
     private bool _reportedHealthy;
+    private DateTime? _caughtUpAt;
 
     private ListenSession(RowChannel<TEvent> channel, RowEventSourceContext ctx)
     {
@@ -143,6 +144,7 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
                 if (batch.Count < _ctx.Settings.CatchUpBatchSize) FinishCatchUp();
                 continue;
             }
+            ReportHealthyOnceStable();
             while (_malformed.TryDequeue(out var bad)) await QuarantineAsync(bad.Payload, bad.Reason);
             if (_live.TryDequeue(out var live)) return live;
             if (DateTime.UtcNow >= _nextCatchUpAt)
@@ -150,8 +152,9 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
                 _catchUpCursor = new Dictionary<string, DateTime>(_ctx.Watermarks.ReadFrom());
                 continue;
             }
+            var wakeAt = _reportedHealthy ? _nextCatchUpAt : Min(_nextCatchUpAt, (_caughtUpAt ?? DateTime.UtcNow) + _ctx.Settings.KeepAlive);
             var waitMs = (int)Math.Min(_ctx.Settings.KeepAlive.TotalMilliseconds,
-                Math.Max(1, (_nextCatchUpAt - DateTime.UtcNow).TotalMilliseconds));
+                Math.Max(1, (wakeAt - DateTime.UtcNow).TotalMilliseconds));
             if (!await _conn.WaitAsync(waitMs, _ctx.Shutdown))
             {
                 // Quiet for a while: prove the connection is alive rather than trust silence.
@@ -166,8 +169,15 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
     {
         _catchUpCursor = null;
         _nextCatchUpAt = DateTime.UtcNow + _ctx.Settings.CatchUpInterval;
-        if (_reportedHealthy) return;
-        // Connected, listening and caught up: LISTEN works again.
+        _caughtUpAt ??= DateTime.UtcNow;
+    }
+
+    /// <summary>LISTEN counts as working again only once a session has caught up and then
+    /// stayed up for a keepalive period: a connection that dies right after connecting
+    /// (flapping) keeps counting as a failure and opens the circuit.</summary>
+    private void ReportHealthyOnceStable()
+    {
+        if (_reportedHealthy || _caughtUpAt is not { } at || DateTime.UtcNow - at < _ctx.Settings.KeepAlive) return;
         _reportedHealthy = true;
         _ctx.Breaker.RecordSuccess();
         CopMetrics.PostgresConnectionHealth.WithLabels(ListenerName).Set(1);
@@ -203,6 +213,8 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
         if (_ctx.Quarantine is not null)
             await _ctx.Quarantine($"notify:{_channel.Name}", payload, reason, _ctx.Shutdown);
     }
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     internal static string Describe(IReadOnlyDictionary<string, DateTime> cursor) =>
         cursor.Count == 0 ? "the beginning" : string.Join(", ", cursor.Select(kv => $"{kv.Key}@{kv.Value:O}"));

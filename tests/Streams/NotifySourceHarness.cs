@@ -32,7 +32,7 @@ public sealed class NotifySourceHarness : IAsyncDisposable
         MaxBackoff = TimeSpan.FromMilliseconds(500),
     };
 
-    private NotifySourceHarness(ActorSystem sys, string cs, EventWatermarks marks, NotificationSourceSettings settings, NpgsqlDataSource db, Microsoft.Extensions.Logging.ILogger log)
+    private NotifySourceHarness(ActorSystem sys, string cs, EventWatermarks marks, NotificationSourceSettings settings, NpgsqlDataSource db, Microsoft.Extensions.Logging.ILogger log, Action<string, string>? onHeartbeat)
     {
         _db = db;
         Marks = marks;
@@ -49,6 +49,7 @@ public sealed class NotifySourceHarness : IAsyncDisposable
             Quarantine = quarantine.AddAsync,
             Shutdown = _shutdown.Token,
             Log = log,
+            OnHeartbeat = onHeartbeat,
         };
         var (kill, done) = RowEventSource.Create(RowChannels.Bars, ctx)
             .ViaMaterialized(KillSwitches.Single<BarInserted>(), Keep.Right)
@@ -66,11 +67,12 @@ public sealed class NotifySourceHarness : IAsyncDisposable
     }
 
     public static async Task<NotifySourceHarness> StartAsync(ActorSystem sys, string cs, string consumer = "test",
-        NotificationSourceSettings? settings = null, Xunit.Abstractions.ITestOutputHelper? output = null)
+        NotificationSourceSettings? settings = null, Xunit.Abstractions.ITestOutputHelper? output = null,
+        Action<string, string>? onHeartbeat = null)
     {
         var db = NpgsqlDataSource.Create(cs);
         var marks = new EventWatermarks(consumer, await new WatermarkStore(db).LoadAsync(consumer));
-        return new NotifySourceHarness(sys, cs, marks, settings ?? FastSettings, db, new Cop.Tests.Infrastructure.TestLogger(output));
+        return new NotifySourceHarness(sys, cs, marks, settings ?? FastSettings, db, new Cop.Tests.Infrastructure.TestLogger(output), onHeartbeat);
     }
 
     public async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what)
@@ -88,6 +90,7 @@ public sealed class NotifySourceHarness : IAsyncDisposable
         _kill.Shutdown();
         _shutdown.Cancel();
         try { await Completion.WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception) { /* shutting down */ }
-        await _db.DisposeAsync();
+        // Pooled sockets torn down by the shutdown may already be gone.
+        try { await _db.DisposeAsync(); } catch (Exception) { }
     }
 }

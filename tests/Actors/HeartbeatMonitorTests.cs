@@ -1,0 +1,54 @@
+using Akka.Actor;
+using Cop.Actors.Heartbeat;
+using Cop.Tests.Infrastructure;
+using Cop.Tests.Streams;
+using Cop.Streams.Notifications;
+using Xunit.Abstractions;
+
+namespace Cop.Tests.Actors;
+
+public class HeartbeatMonitorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
+{
+    [Fact]
+    public void A_listener_that_echoes_is_healthy_and_a_silent_one_turns_unhealthy_after_three_beats()
+    {
+        IActorRef monitor = ActorRefs.Nobody;
+        // The "database": echoes every beat on behalf of listener a, never of listener b.
+        Func<string, Task> send = payload => { monitor.Tell(new HeartbeatMonitor.Echo("a", payload)); return Task.CompletedTask; };
+        monitor = Sys.ActorOf(HeartbeatMonitor.Props(send, TimeSpan.FromMilliseconds(100), ["a", "b"]));
+
+        AwaitAssert(() =>
+        {
+            var h = monitor.Ask<HeartbeatMonitor.NotifyHealth>(new HeartbeatMonitor.GetHealth()).Result;
+            var a = h.Listeners.Single(l => l.Listener == "a");
+            var b = h.Listeners.Single(l => l.Listener == "b");
+            Assert.True(a.Healthy);
+            Assert.NotNull(a.LastRoundTripMs);
+            Assert.False(b.Healthy);
+            Assert.True(b.Missed >= HeartbeatMonitor.MaxMissed);
+            Assert.False(h.Healthy);
+        }, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Heartbeats_travel_through_a_real_listener_end_to_end()
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("hb");
+        IActorRef monitor = ActorRefs.Nobody;
+        await using var db = Npgsql.NpgsqlDataSource.Create(cs);
+        var ctxEcho = new Action<string, string>((listener, payload) => monitor.Tell(new HeartbeatMonitor.Echo(listener, payload)));
+        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: output, onHeartbeat: ctxEcho);
+        monitor = Sys.ActorOf(HeartbeatMonitor.Props(async p =>
+        {
+            await using var cmd = db.CreateCommand("SELECT pg_notify('system_heartbeat', @p)");
+            cmd.Parameters.AddWithValue("p", p);
+            await cmd.ExecuteNonQueryAsync();
+        }, TimeSpan.FromMilliseconds(200), ["cop-listen-new_ohlcv_bar"]));
+
+        await AwaitAssertAsync(async () =>
+        {
+            var health = await monitor.Ask<HeartbeatMonitor.NotifyHealth>(new HeartbeatMonitor.GetHealth());
+            Assert.True(health.Healthy, string.Join(", ", health.Listeners));
+        }, TimeSpan.FromSeconds(10));
+    }
+}

@@ -1,0 +1,76 @@
+using Akka.Configuration;
+using Cop.Host.Configuration;
+using Cop.Persistence.Schema;
+using Npgsql;
+
+namespace Cop.Tests.Unit;
+
+public class ConfigurationTests
+{
+    private static Config Shipped() =>
+        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "cop.conf")));
+
+    [Fact]
+    public void The_shipped_configuration_loads_with_embedded_defaults()
+    {
+        var s = CopSettings.From(CopSettings.WithEnvironment(Shipped(), _ => null));
+        Assert.Null(s.DatabaseUrl);
+        Assert.Null(s.RedisConfiguration);
+        Assert.Equal(TimeSpan.FromSeconds(5), s.Notify.KeepAlive);
+        Assert.Equal(3, s.Notify.BreakerMaxFailures);
+        Assert.Equal(TimeSpan.FromSeconds(10), s.HeartbeatInterval);
+    }
+
+    [Fact]
+    public void Environment_variables_override_HOCON()
+    {
+        var env = new Dictionary<string, string> { ["COP_DATABASE_URL"] = "postgres://u:p@db:5433/cop", ["COP_REDIS"] = "r:6379" };
+        var s = CopSettings.From(CopSettings.WithEnvironment(Shipped(), k => env.GetValueOrDefault(k)));
+        Assert.Equal("postgres://u:p@db:5433/cop", s.DatabaseUrl);
+        Assert.Equal("r:6379", s.RedisConfiguration);
+    }
+
+    [Theory]
+    [InlineData("cop.notify.keepalive = -1s", "cop.notify.keepalive")]
+    [InlineData("cop.notify.catch-up-batch-size = 0", "cop.notify.catch-up-batch-size")]
+    [InlineData("cop.notify.restart.max-backoff = 1ms", "max-backoff")]
+    [InlineData("cop.database.embedded.port = 70000", "cop.database.embedded.port")]
+    public void A_broken_value_names_its_key(string overrideLine, string key)
+    {
+        var c = ConfigurationFactory.ParseString(overrideLine).WithFallback(Shipped());
+        var e = Assert.Throws<ConfigurationException>(() => CopSettings.From(c));
+        Assert.Contains(key, e.Message);
+    }
+
+    [Fact]
+    public void Postgres_urls_become_connection_strings()
+    {
+        var b = new NpgsqlConnectionStringBuilder(ConnectionStrings.NormalizePostgres("postgresql://cop:s%40cret@db.local:6543/trading?sslmode=disable"));
+        Assert.Equal("db.local", b.Host);
+        Assert.Equal(6543, b.Port);
+        Assert.Equal("trading", b.Database);
+        Assert.Equal("cop", b.Username);
+        Assert.Equal("s@cret", b.Password);
+        Assert.Equal(SslMode.Disable, b.SslMode);
+        var plain = new NpgsqlConnectionStringBuilder(ConnectionStrings.NormalizePostgres("Host=h;Database=d;Username=u"));
+        Assert.Equal("h", plain.Host);
+    }
+
+    [Theory]
+    [InlineData("postgres://host", "no database")]
+    [InlineData("Database=x", "Host")]
+    [InlineData("this is nonsense", "neither")]
+    public void A_bad_database_url_says_what_is_wrong(string url, string expected)
+    {
+        var e = Assert.Throws<FormatException>(() => ConnectionStrings.NormalizePostgres(url));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Listener_connections_are_never_pooled()
+    {
+        var b = new NpgsqlConnectionStringBuilder(ConnectionStrings.Dedicated("Host=h;Database=d", "cop-listen-x"));
+        Assert.False(b.Pooling);
+        Assert.Equal("cop-listen-x", b.ApplicationName);
+    }
+}
