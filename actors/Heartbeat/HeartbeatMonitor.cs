@@ -72,7 +72,8 @@ public sealed class HeartbeatMonitor : ReceiveActor, IWithTimers
                 kv.Value.Missed, kv.Value.LastEchoAt, kv.Value.LastRoundTripMs))
             .OrderBy(l => l.Listener).ToList())));
 
-        Timers.StartPeriodicTimer("beat", new Tick(), TimeSpan.Zero, interval);
+        // The first beat waits a moment so listeners starting alongside can LISTEN first.
+        Timers.StartPeriodicTimer("beat", new Tick(), TimeSpan.FromSeconds(1), interval);
     }
 
     private void ScoreBeat()
