@@ -131,16 +131,13 @@ public static class DemoCommand
         foreach (var (origin, count) in origins.OrderBy(o => o.Key)) table.AddRow($"  via {origin}", count.ToString("N0"));
         table.AddRow("NOTIFY latency p50 / p99 / max (ms)", $"{Stats.Percentile(lat, .5):F2} / {Stats.Percentile(lat, .99):F2} / {(lat.Count > 0 ? lat.Max() : double.NaN):F2}");
         table.AddRow("throughput (bars/s, insert to delivery)", (delivered / elapsed.TotalSeconds).ToString("N0"));
-        table.AddRow("durable watermark", ListenSessionDescribe(consumer.Marks.Committed()));
+        table.AddRow("durable watermark", EventWatermarks.Describe(consumer.Marks.Committed()));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]Validation, features and trading join this path in the next stages (see issues).[/]");
         var ok = delivered == inserted;
         if (!ok) AnsiConsole.MarkupLine($"[red]{inserted - delivered} committed bars were not delivered[/]");
         return ok ? 0 : 1;
     }
-
-    private static string ListenSessionDescribe(IReadOnlyDictionary<string, DateTime> marks) =>
-        marks.Count == 0 ? "(none)" : string.Join(", ", marks.Select(kv => $"{kv.Key} @ {kv.Value:yyyy-MM-dd HH:mm}Z"));
 
     private static async Task<int> InsertAsync(NpgsqlDataSource db, IReadOnlyList<BarLine> bars)
     {

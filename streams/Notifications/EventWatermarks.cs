@@ -51,6 +51,10 @@ public sealed class EventWatermarks
         lock (_gate) return new Dictionary<string, DateTime>(_frontier);
     }
 
+    /// <summary>"USD/COP@2024-01-02T13:00:00Z, ..." for logs and summaries.</summary>
+    public static string Describe(IReadOnlyDictionary<string, DateTime> bySymbol) =>
+        bySymbol.Count == 0 ? "the beginning" : string.Join(", ", bySymbol.Select(kv => $"{kv.Key}@{kv.Value:O}"));
+
     public IReadOnlyDictionary<string, DateTime> Committed()
     {
         lock (_gate) return new Dictionary<string, DateTime>(_committed);

@@ -102,7 +102,7 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
                 await listen.ExecuteNonQueryAsync(ctx.Shutdown);
             s._catchUpCursor = new Dictionary<string, DateTime>(ctx.Watermarks.ReadFrom());
             ctx.Log.LogInformation("{Listener} listening on {Channel}; catching up after {Cursor}",
-                s.ListenerName, channel.Name, Describe(s._catchUpCursor));
+                s.ListenerName, channel.Name, EventWatermarks.Describe(s._catchUpCursor));
             return s;
         }
         catch (Exception e)
@@ -216,9 +216,6 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
-    internal static string Describe(IReadOnlyDictionary<string, DateTime> cursor) =>
-        cursor.Count == 0 ? "the beginning" : string.Join(", ", cursor.Select(kv => $"{kv.Key}@{kv.Value:O}"));
-
     public async ValueTask DisposeAsync()
     {
         _conn.Notification -= OnNotification;
@@ -264,7 +261,7 @@ internal sealed class PollSession<TEvent> where TEvent : IRowEvent
             }
             _cursor = null; // next round re-reads the frontier (it moved as we emitted)
             var left = _until - DateTime.UtcNow;
-            await Task.Delay(left < _ctx.Settings.PollInterval ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : _ctx.Settings.PollInterval, _ctx.Shutdown);
+            await Task.Delay(TimeSpan.FromTicks(Math.Clamp(left.Ticks, 0, _ctx.Settings.PollInterval.Ticks)), _ctx.Shutdown);
         }
         return Option<TEvent>.None;
     }
