@@ -1,0 +1,29 @@
+namespace Cop.Trading.Features;
+
+/// <summary>
+/// Builds the canonical feature row of each validated bar of one series, in time order. The
+/// single implementation of the features: the BarSeries actor, replays, datasets and
+/// backtests all call <see cref="Next"/>. O(1) per bar.
+/// </summary>
+public sealed class FeatureBuilder(string symbol, MacroFeatures macro, PriceIndicators? price = null)
+{
+    public string Symbol { get; } = symbol;
+    public PriceIndicators Price { get; } = price ?? new PriceIndicators();
+    public MacroFeatures Macro { get; } = macro;
+
+    /// <summary>Time of the last bar built, or null before the first.</summary>
+    public DateTime? LastTime => Price.Count > 0 ? Price.LastTime : null;
+
+    public FeatureRow Next(in Bar bar)
+    {
+        if (Price.Count > 0 && bar.Time <= Price.LastTime)
+            throw new ArgumentException($"{Symbol}: bar {bar.Time:O} is not after the last built bar {Price.LastTime:O}");
+        Price.Update(bar);
+        Macro.AdvanceTo(bar.Time);
+        return new FeatureRow(Symbol, bar.Time,
+            Price.LogRet5m, Price.LogRet1h, Price.LogRet4h, Price.Rsi9, Price.AtrPct, Price.Adx14,
+            Macro.Dxy.ZScore(), Macro.Dxy.ChangeOneDay(), Macro.Vix.ZScore(), Macro.Embi.ZScore(),
+            Macro.Brent.ChangeOneDay(), Macro.RateSpread, Macro.UsdMxn.ChangeOneDay(),
+            Position: 0, TradingSession.TimeNormalized(bar.Time));
+    }
+}

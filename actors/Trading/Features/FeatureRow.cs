@@ -1,0 +1,20 @@
+namespace Cop.Trading.Features;
+
+/// <summary>One row of the feature store: the 15 canonical raw features of the bar starting at
+/// <see cref="Time"/> (UTC). NULL (null) means "not enough history yet", never zero.</summary>
+public sealed record FeatureRow(
+    string Symbol, DateTime Time,
+    double? LogRet5m, double? LogRet1h, double? LogRet4h, double? Rsi9, double? AtrPct, double? Adx14,
+    double? DxyZ, double? DxyChange1d, double? VixZ, double? EmbiZ, double? BrentChange1d, double? RateSpread,
+    double? UsdmxnChange1d, double Position, double TimeNormalized)
+{
+    /// <summary>The values in observation order (<see cref="FeatureNames.Ordered"/>).</summary>
+    public double?[] Values() =>
+    [
+        LogRet5m, LogRet1h, LogRet4h, Rsi9, AtrPct, Adx14, DxyZ, DxyChange1d, VixZ, EmbiZ, BrentChange1d,
+        RateSpread, UsdmxnChange1d, Position, TimeNormalized,
+    ];
+
+    /// <summary>Every market feature present (the state features are always present).</summary>
+    public bool IsComplete => Array.TrueForAll(Values(), v => v is not null);
+}

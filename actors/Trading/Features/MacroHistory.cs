@@ -1,0 +1,85 @@
+namespace Cop.Trading.Features;
+
+/// <summary>One published macro value: dated <see cref="Date"/>, usable from <see cref="AvailableAt"/> (UTC).</summary>
+public readonly record struct MacroObservation(DateOnly Date, DateTime AvailableAt, double Value)
+{
+    /// <summary>A value dated d with publication delay n days is usable from 00:00 Bogota on d + n.</summary>
+    public static MacroObservation Published(DateOnly date, int delayDays, double value) =>
+        new(date, TradingSession.BogotaMidnightUtc(date.AddDays(delayDays)), value);
+}
+
+/// <summary>
+/// A macro series seen from a moving bar time T: its "available history" is the values with
+/// AvailableAt &lt;= T, newest (by date) last. Bars arrive in time order, so a cursor only moves
+/// forward: O(1) amortised per bar, and the 60-value z-score is recomputed only when a new value
+/// becomes available (once a day for daily series).
+/// </summary>
+public sealed class MacroHistory
+{
+    private readonly List<MacroObservation> _values = [];
+    private int _available;         // values [0, _available) are available at the cursor time
+    private DateTime _cursor = DateTime.MinValue;
+    private int _zFor = -1;         // _available when _z was computed
+    private double? _z;
+
+    public MacroHistory(string column, IEnumerable<MacroObservation> values)
+    {
+        Column = column;
+        _values.AddRange(values);
+        _values.Sort(Order);
+    }
+
+    public string Column { get; }
+    public int AvailableCount => _available;
+    public double? Last => _available >= 1 ? _values[_available - 1].Value : null;
+    public double? Previous => _available >= 2 ? _values[_available - 2].Value : null;
+
+    /// <summary>Makes every value with AvailableAt &lt;= <paramref name="time"/> available.</summary>
+    public void AdvanceTo(DateTime time)
+    {
+        if (time < _cursor) Rewind();
+        _cursor = time;
+        while (_available < _values.Count && _values[_available].AvailableAt <= time) _available++;
+    }
+
+    /// <summary>Adds or revises a value (live macro updates). A value already due is counted from
+    /// the next bar on: bars already built could not have seen it.</summary>
+    public void Upsert(MacroObservation value)
+    {
+        var at = _values.FindIndex(v => v.Date == value.Date);
+        if (at >= 0) _values.RemoveAt(at);
+        _values.Add(value);
+        _values.Sort(Order);
+        Rewind();
+        AdvanceTo(_cursor);
+    }
+
+    /// <summary>(x_last - mean)/std over the last <paramref name="window"/> available values with
+    /// sample std, clipped to ±<paramref name="clip"/>; 0 when std = 0; NULL below <paramref name="minCount"/>.</summary>
+    public double? ZScore(int window = 60, int minCount = 20, double clip = 3)
+    {
+        if (_zFor == _available) return _z;
+        _zFor = _available;
+        if (_available < minCount) return _z = null;
+        var n = Math.Min(window, _available);
+        var from = _available - n;
+        double mean = 0;
+        for (var k = from; k < _available; k++) mean += _values[k].Value;
+        mean /= n;
+        double ss = 0;
+        for (var k = from; k < _available; k++) { var d = _values[k].Value - mean; ss += d * d; }
+        var std = Math.Sqrt(ss / (n - 1));
+        return _z = std == 0 ? 0 : Math.Clamp((_values[_available - 1].Value - mean) / std, -clip, clip);
+    }
+
+    /// <summary>x_last / x_prev - 1; NULL with fewer than two available values.</summary>
+    public double? ChangeOneDay() => _available >= 2 ? _values[_available - 1].Value / _values[_available - 2].Value - 1 : null;
+
+    private void Rewind() { _available = 0; _zFor = -1; }
+
+    private static int Order(MacroObservation a, MacroObservation b)
+    {
+        var c = a.AvailableAt.CompareTo(b.AvailableAt);
+        return c != 0 ? c : a.Date.CompareTo(b.Date);
+    }
+}
