@@ -53,6 +53,21 @@ public static class CopMetrics
     public static readonly Gauge MarketHoursStatus = Metrics.CreateGauge(
         "usdcop_market_hours_status", "1 while the USD/COP session is open");
 
+    public static readonly Counter FeatureRowsWritten = Metrics.CreateCounter(
+        "usdcop_feature_rows_written_total", "Feature rows inserted or changed by the feature writer");
+
+    public static readonly Counter BarsAccepted = Metrics.CreateCounter(
+        "usdcop_bars_accepted_total", "Bars that passed validation and were stored",
+        new CounterConfiguration { LabelNames = ["source"] });
+
+    public static readonly Counter BarsRejected = Metrics.CreateCounter(
+        "usdcop_bars_rejected_total", "Bars quarantined by validation, by reason",
+        new CounterConfiguration { LabelNames = ["source", "reason"] });
+
+    public static readonly Histogram FeatureLatency = Metrics.CreateHistogram(
+        "usdcop_feature_latency_seconds", "From the bar's INSERT (trigger clock) to its feature row committed",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
+
     public static readonly Counter QuarantinedTotal = Metrics.CreateCounter(
         "usdcop_quarantined_total", "Inputs rejected into the quarantine table",
         new CounterConfiguration { LabelNames = ["source"] });

@@ -67,6 +67,15 @@ public static class ConnectionStrings
         return b.ConnectionString;
     }
 
+    /// <summary>The same database under a role (`SET ROLE` at connection start, kept across
+    /// pool resets): the feature writer and the ingester each write only what their grants allow.</summary>
+    public static string AsRole(string connectionString, string role, string applicationName)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName };
+        b.Options = $"{b.Options} -c role={role}".Trim();
+        return b.ConnectionString;
+    }
+
     public static string Redact(string value)
     {
         var at = value.IndexOf('@');

@@ -44,6 +44,13 @@ public sealed class MacroFeatures
         if (_series.TryGetValue(column, out var s)) s.Upsert(value);
     }
 
+    /// <summary>Merges a reload of every series (revisions replace values of the same date).</summary>
+    public void Merge(IReadOnlyDictionary<string, IEnumerable<MacroObservation>> values)
+    {
+        foreach (var (column, v) in values)
+            if (_series.TryGetValue(column, out var s)) s.Merge(v);
+    }
+
     public void AdvanceTo(DateTime time)
     {
         Dxy.AdvanceTo(time); Vix.AdvanceTo(time); Embi.AdvanceTo(time); Brent.AdvanceTo(time);

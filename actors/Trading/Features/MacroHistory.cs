@@ -42,6 +42,18 @@ public sealed class MacroHistory
         while (_available < _values.Count && _values[_available].AvailableAt <= time) _available++;
     }
 
+    /// <summary>Adds or revises many values at once (a reload): one sort, one rewind.</summary>
+    public void Merge(IEnumerable<MacroObservation> values)
+    {
+        var byDate = _values.ToDictionary(v => v.Date);
+        foreach (var v in values) byDate[v.Date] = v;
+        _values.Clear();
+        _values.AddRange(byDate.Values);
+        _values.Sort(Order);
+        Rewind();
+        AdvanceTo(_cursor);
+    }
+
     /// <summary>Adds or revises a value (live macro updates). A value already due is counted from
     /// the next bar on: bars already built could not have seen it.</summary>
     public void Upsert(MacroObservation value)

@@ -1,0 +1,237 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Cop.Actors.Serialization;
+using Cop.Actors.Telemetry;
+using Cop.Trading;
+using Cop.Trading.Features;
+
+namespace Cop.Actors.Features;
+
+/// <summary>
+/// One bar series (symbol, timeframe): holds the incremental feature state and turns each stored
+/// bar into its feature row, in time order, exactly once in effect.
+///
+/// A unit of work is "every stored bar up to T": load the bars after the last applied one,
+/// build their rows, UPSERT them (single writer), then journal <see cref="BarsApplied"/>. The
+/// journal entry comes last, so a crash in between repeats the unit after restart and the UPSERT
+/// of identical rows changes nothing; a unit already applied is answered without work.
+/// On (re)start the actor restores its snapshot, replays the journal to learn the last applied
+/// bar, and rebuilds the indicators from the stored bars in between before it accepts commands.
+/// </summary>
+public sealed class BarSeries : ReceivePersistentActor
+{
+    // Protocol
+    /// <summary>Build features for every stored bar of the series up to <paramref name="UpTo"/>.</summary>
+    public sealed record ProcessUpTo(string Symbol, string Timeframe, DateTime UpTo);
+    public sealed record Processed(string Symbol, string Timeframe, DateTime? LastApplied, int BarsBuilt, int RowsChanged);
+    public sealed record GetState(string Symbol, string Timeframe);
+    public sealed record State(string Symbol, string Timeframe, DateTime? LastApplied, long BarsSeen, bool Ready);
+
+    // Journal and snapshot
+    public sealed record BarsApplied(DateTime First, DateTime Last, int Count) : ICopPersisted;
+    public sealed record IndicatorSnapshot(PriceIndicatorState Price) : ICopPersisted;
+
+    private sealed record Rebuilt(FeatureBuilder Builder);
+    /// <summary>A unit of work in progress: the command, who asked, and what was done so far.</summary>
+    private sealed record Unit(ProcessUpTo Command, IActorRef ReplyTo, int Built, int Changed);
+    private sealed record Loaded(IReadOnlyList<Bar> Bars, Unit Unit);
+    private sealed record Written(IReadOnlyList<FeatureRow> Rows, int Changed, Unit Unit);
+    private sealed record Continue(Unit Unit);
+    private sealed record MacroLoaded(IReadOnlyDictionary<string, IEnumerable<MacroObservation>> Values, DateTime At);
+
+    public static string PersistenceIdFor(string symbol, string timeframe) => $"bar-series|{symbol}|{timeframe}";
+
+    public static Props Props(string symbol, string timeframe, IFeatureStore store, BarSeriesSettings settings) =>
+        Akka.Actor.Props.Create(() => new BarSeries(symbol, timeframe, store, settings));
+
+    private readonly string _symbol, _timeframe;
+    private readonly IFeatureStore _store;
+    private readonly BarSeriesSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private PriceIndicatorState? _snapshot;
+    private DateTime? _lastApplied;
+    private long _barsSinceSnapshot;
+    private FeatureBuilder _builder = null!;
+    private DateTime _macroLoadedAt;
+
+    public BarSeries(string symbol, string timeframe, IFeatureStore store, BarSeriesSettings settings)
+    {
+        (_symbol, _timeframe, _store, _settings) = (symbol, timeframe, store, settings);
+        PersistenceId = PersistenceIdFor(symbol, timeframe);
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is not IndicatorSnapshot s) return;
+            _snapshot = s.Price;
+            _lastApplied = s.Price.Index >= 0 ? s.Price.LastTime : null;
+        });
+        Recover<BarsApplied>(e => _lastApplied = e.Last);
+        Recover<RecoveryCompleted>(_ => Rebuild());
+        Rebuilding();
+    }
+
+    public override string PersistenceId { get; }
+
+    /// <summary>Restores indicators: snapshot, then the stored bars after it up to the last applied one.</summary>
+    private void Rebuild()
+    {
+        var snapshot = _snapshot;
+        var lastApplied = _lastApplied;
+        RunRebuild().PipeTo(Self, failure: e => new Status.Failure(e));
+
+        async Task<Rebuilt> RunRebuild()
+        {
+            var macro = await _store.LoadMacroAsync();
+            var builder = new FeatureBuilder(_symbol, new MacroFeatures(macro),
+                snapshot is null ? null : PriceIndicators.Restore(snapshot));
+            while (lastApplied is { } upTo && (builder.LastTime is null || builder.LastTime < upTo))
+            {
+                var bars = await _store.LoadBarsAsync(_symbol, builder.LastTime, upTo, _settings.MaxBarsPerUnit);
+                if (bars.Count == 0) break;   // the bars were deleted: nothing left to replay
+                foreach (var bar in bars) builder.Next(bar);
+            }
+            return new Rebuilt(builder);
+        }
+    }
+
+    private void Rebuilding()
+    {
+        Command<Rebuilt>(r =>
+        {
+            _builder = r.Builder;
+            _macroLoadedAt = DateTime.UtcNow;
+            if (_builder.LastTime != _lastApplied)
+                _log.Warning("{0}: journal says {1:O} was applied but stored bars end at {2:O}; continuing from the bars",
+                    PersistenceId, _lastApplied, _builder.LastTime);
+            _lastApplied = _builder.LastTime;
+            _log.Info("{0} ready: {1} bars of state, last applied {2:O}", PersistenceId, _builder.Price.Count, _lastApplied);
+            Become(Ready);
+            Stash.UnstashAll();
+        });
+        Command<Status.Failure>(f => throw new BarSeriesException($"{PersistenceId}: rebuilding failed", f.Cause));
+        CommandAny(_ => Stash.Stash());
+    }
+
+    private void Ready()
+    {
+        Command<ProcessUpTo>(cmd =>
+        {
+            if (cmd.Symbol != _symbol || cmd.Timeframe != _timeframe)
+            {
+                Sender.Tell(new Status.Failure(new ArgumentException($"{PersistenceId} cannot process {cmd.Symbol} {cmd.Timeframe}")));
+                return;
+            }
+            if (_lastApplied is { } last && cmd.UpTo <= last)
+            {
+                Sender.Tell(new Processed(_symbol, _timeframe, _lastApplied, 0, 0));   // already applied: idempotent
+                return;
+            }
+            RefreshMacroIfDue();
+            Start(new Unit(cmd, Sender, 0, 0));
+        });
+        Command<Continue>(c => Start(c.Unit));
+        Command<GetState>(_ => Sender.Tell(new State(_symbol, _timeframe, _lastApplied, _builder.Price.Count, Ready: true)));
+        Housekeeping();
+    }
+
+    private void Start(Unit unit)
+    {
+        Become(Working);
+        _store.LoadBarsAsync(_symbol, _lastApplied, unit.Command.UpTo, _settings.MaxBarsPerUnit)
+            .PipeTo(Self, success: bars => new Loaded(bars, unit), failure: e => new Status.Failure(e));
+    }
+
+    private void Working()
+    {
+        Command<Loaded>(loaded =>
+        {
+            var rows = new List<FeatureRow>(loaded.Bars.Count);
+            foreach (var bar in loaded.Bars) rows.Add(_builder.Next(bar));
+            if (rows.Count == 0) { Finish(loaded.Unit, more: false); return; }
+            _store.UpsertAsync(rows).PipeTo(Self,
+                success: changed => new Written(rows, changed, loaded.Unit),
+                failure: e => new Status.Failure(e));
+        });
+        Command<Written>(w =>
+        {
+            Persist(new BarsApplied(w.Rows[0].Time, w.Rows[^1].Time, w.Rows.Count), e =>
+            {
+                _lastApplied = e.Last;
+                _barsSinceSnapshot += e.Count;
+                CopMetrics.FeatureRowsWritten.Inc(w.Changed);
+                CopMetrics.LastFeatureTimestamp.Set(new DateTimeOffset(e.Last).ToUnixTimeSeconds());
+                if (_barsSinceSnapshot >= _settings.SnapshotEvery)
+                {
+                    SaveSnapshot(new IndicatorSnapshot(_builder.Price.Save()));
+                    _barsSinceSnapshot = 0;
+                }
+                var unit = w.Unit with { Built = w.Unit.Built + e.Count, Changed = w.Unit.Changed + w.Changed };
+                Finish(unit, more: e.Count == _settings.MaxBarsPerUnit && e.Last < unit.Command.UpTo);
+            });
+        });
+        // A failed load or write leaves the builder ahead of the journal: restart and rebuild.
+        Command<Status.Failure>(f => throw new BarSeriesException($"{PersistenceId}: a unit of work failed", f.Cause));
+        Housekeeping();
+        CommandAny(_ => Stash.Stash());
+    }
+
+    /// <summary>Answers once the whole range is applied; a range larger than one load continues
+    /// after any commands queued meanwhile (they are answered in order).</summary>
+    private void Finish(Unit unit, bool more)
+    {
+        Become(Ready);
+        Stash.UnstashAll();
+        if (more) Self.Tell(new Continue(unit));
+        else unit.ReplyTo.Tell(new Processed(_symbol, _timeframe, _lastApplied, unit.Built, unit.Changed));
+    }
+
+    /// <summary>Messages handled the same whether a unit of work is running or not.</summary>
+    private void Housekeeping()
+    {
+        Command<MacroLoaded>(m => _builder.Macro.Merge(m.Values));
+        // Older snapshots and the events they cover are no longer needed for recovery.
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+            DeleteMessages(s.Metadata.SequenceNr);
+        });
+        Command<SaveSnapshotFailure>(f => _log.Warning("{0}: snapshot failed: {1}", PersistenceId, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("{0}: deleting old snapshots failed: {1}", PersistenceId, f.Cause.Message));
+        Command<DeleteMessagesFailure>(f => _log.Warning("{0}: deleting old events failed: {1}", PersistenceId, f.Cause.Message));
+    }
+
+    /// <summary>Live macro values arrive during the day: reload at most once per refresh interval.</summary>
+    private void RefreshMacroIfDue()
+    {
+        var now = DateTime.UtcNow;
+        if (now - _macroLoadedAt < _settings.MacroRefresh) return;
+        _macroLoadedAt = now;
+        _store.LoadMacroAsync().PipeTo(Self, success: v => new MacroLoaded(v, now), failure: e =>
+        {
+            _log.Warning("{0}: macro refresh failed (kept the values loaded before): {1}", PersistenceId, e.Message);
+            return new MacroLoaded(new Dictionary<string, IEnumerable<MacroObservation>>(), now);
+        });
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "{0}: journal rejected {1}", PersistenceId, @event);
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+}
+
+public sealed class BarSeriesException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>Tuning of a bar series (hocon: cop.features).</summary>
+public sealed record BarSeriesSettings
+{
+    public int MaxBarsPerUnit { get; init; } = 2_000;
+    public int SnapshotEvery { get; init; } = 5_000;
+    public TimeSpan MacroRefresh { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+}

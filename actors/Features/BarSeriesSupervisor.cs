@@ -1,0 +1,36 @@
+using Akka.Actor;
+using Akka.Pattern;
+
+namespace Cop.Actors.Features;
+
+/// <summary>
+/// Parent of one <see cref="BarSeries"/> per (symbol, timeframe), created on the first message
+/// for it. Each child sits under a back-off supervisor: a failing unit of work (database down)
+/// restarts the series after 0.5 s, 1 s, 2 s ... up to 30 s, and the restart rebuilds its state.
+/// </summary>
+public sealed class BarSeriesSupervisor : ReceiveActor
+{
+    public sealed record ListSeries;
+    public sealed record SeriesList(IReadOnlyList<string> Series);
+
+    public static Props Props(IFeatureStore store, BarSeriesSettings settings) =>
+        Akka.Actor.Props.Create(() => new BarSeriesSupervisor(store, settings));
+
+    public BarSeriesSupervisor(IFeatureStore store, BarSeriesSettings settings)
+    {
+        Receive<BarSeries.ProcessUpTo>(m => Child(m.Symbol, m.Timeframe).Forward(m));
+        Receive<BarSeries.GetState>(m => Child(m.Symbol, m.Timeframe).Forward(m));
+        Receive<ListSeries>(_ => Sender.Tell(new SeriesList([.. Context.GetChildren().Select(c => Uri.UnescapeDataString(c.Path.Name))])));
+
+        IActorRef Child(string symbol, string timeframe)
+        {
+            var name = Uri.EscapeDataString($"{symbol}|{timeframe}");
+            var existing = Context.Child(name);
+            if (!existing.IsNobody()) return existing;
+            var backoff = BackoffSupervisor.Props(Backoff.OnFailure(
+                BarSeries.Props(symbol, timeframe, store, settings), "series",
+                settings.MinBackoff, settings.MaxBackoff, randomFactor: 0.2, maxNrOfRetries: -1));
+            return Context.ActorOf(backoff, name);
+        }
+    }
+}

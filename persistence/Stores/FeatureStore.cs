@@ -1,0 +1,99 @@
+using Cop.Actors.Features;
+using Cop.Persistence.Schema;
+using Cop.Trading;
+using Cop.Trading.Features;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Cop.Persistence.Stores;
+
+/// <summary>
+/// The feature store on PostgreSQL, as the single writer: every connection runs as
+/// <see cref="WriterRole"/>, the only role granted INSERT/UPDATE on inference_features_5m.
+/// </summary>
+public sealed class FeatureStore : IFeatureStore, IAsyncDisposable
+{
+    public const string WriterRole = "cop_feature_writer";
+
+    /// <summary>Publication delay (days) of the daily series until the macro catalogue (issue 4) owns it.</summary>
+    public const int DailyDelayDays = 1;
+
+    private readonly NpgsqlDataSource _db;
+
+    public FeatureStore(string connectionString) =>
+        _db = NpgsqlDataSource.Create(ConnectionStrings.AsRole(connectionString, WriterRole, "cop-feature-writer"));
+
+    public async Task<IReadOnlyList<Bar>> LoadBarsAsync(string symbol, DateTime? after, DateTime upTo, int limit, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand("""
+            SELECT time, open, high, low, close, volume FROM usdcop_m5_ohlcv
+            WHERE symbol = @s AND time > @after AND time <= @upTo ORDER BY time LIMIT @n
+            """);
+        cmd.Parameters.AddWithValue("s", symbol);
+        cmd.Parameters.AddWithValue("after", NpgsqlDbType.TimestampTz, after is { } a ? a : DateTime.MinValue);
+        cmd.Parameters.AddWithValue("upTo", NpgsqlDbType.TimestampTz, upTo);
+        cmd.Parameters.AddWithValue("n", limit);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var bars = new List<Bar>();
+        while (await r.ReadAsync(ct))
+            bars.Add(new Bar(r.GetDateTime(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5)));
+        return bars;
+    }
+
+    public async Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> LoadMacroAsync(CancellationToken ct = default)
+    {
+        var columns = string.Join(", ", MacroColumns.All);
+        await using var cmd = _db.CreateCommand($"SELECT fecha, fecha_available, {columns} FROM macro_daily ORDER BY fecha");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var values = MacroColumns.All.ToDictionary(c => c, _ => new List<MacroObservation>());
+        while (await r.ReadAsync(ct))
+        {
+            var date = r.GetFieldValue<DateOnly>(0);
+            var available = TradingSession.BogotaMidnightUtc(r.GetFieldValue<DateOnly>(1));
+            for (var k = 0; k < MacroColumns.All.Count; k++)
+                if (!r.IsDBNull(k + 2)) values[MacroColumns.All[k]].Add(new MacroObservation(date, available, r.GetDouble(k + 2)));
+        }
+        return values.ToDictionary(kv => kv.Key, kv => (IEnumerable<MacroObservation>)kv.Value);
+    }
+
+    private static readonly string[] FeatureColumns = [.. FeatureNames.Ordered];
+
+    private static readonly string UpsertSql = $"""
+        INSERT INTO inference_features_5m (symbol, time, {string.Join(", ", FeatureColumns)}, builder_version)
+        SELECT @symbol, t, {string.Join(", ", FeatureColumns.Select(c => $"f_{c}"))}, @version
+        FROM unnest(@time, {string.Join(", ", FeatureColumns.Select(c => $"@{c}"))})
+             AS u(t, {string.Join(", ", FeatureColumns.Select(c => $"f_{c}"))})
+        ON CONFLICT (symbol, time) DO UPDATE SET
+            {string.Join(",\n    ", FeatureColumns.Select(c => $"{c} = EXCLUDED.{c}"))},
+            builder_version = EXCLUDED.builder_version,
+            model_id = COALESCE(inference_features_5m.model_id, EXCLUDED.model_id),
+            updated_at = NOW()
+        WHERE ({string.Join(", ", FeatureColumns.Select(c => $"inference_features_5m.{c}"))}, inference_features_5m.builder_version)
+              IS DISTINCT FROM ({string.Join(", ", FeatureColumns.Select(c => $"EXCLUDED.{c}"))}, EXCLUDED.builder_version)
+        """;
+
+    /// <summary>One statement per batch; re-writing identical rows changes nothing (not even updated_at).</summary>
+    public async Task<int> UpsertAsync(IReadOnlyList<FeatureRow> rows, CancellationToken ct = default)
+    {
+        if (rows.Count == 0) return 0;
+        var total = 0;
+        foreach (var bySymbol in rows.GroupBy(r => r.Symbol))
+        {
+            var list = bySymbol.ToList();
+            await using var cmd = _db.CreateCommand(UpsertSql);
+            cmd.Parameters.AddWithValue("symbol", bySymbol.Key);
+            cmd.Parameters.AddWithValue("version", FeatureNames.BuilderVersion);
+            cmd.Parameters.AddWithValue("time", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, list.Select(r => r.Time).ToArray());
+            var values = list.Select(r => r.Values()).ToList();
+            for (var k = 0; k < FeatureColumns.Length; k++)
+            {
+                var column = values.Select(v => v[k]).ToArray();
+                cmd.Parameters.AddWithValue(FeatureColumns[k], NpgsqlDbType.Array | NpgsqlDbType.Double, column);
+            }
+            total += await cmd.ExecuteNonQueryAsync(ct);
+        }
+        return total;
+    }
+
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
+}

@@ -1,0 +1,60 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Cop.Actors.Features;
+using Cop.Actors.Serialization;
+using Cop.Tests.Domain;
+using Cop.Trading.Features;
+
+namespace Cop.Tests.Unit;
+
+/// <summary>Every journaled or snapshotted message binds to CopSerializer and round-trips
+/// (a type that silently fell back to another serializer would break stored journals).</summary>
+public class SerializationTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("ser", ConfigurationFactory.ParseString(CopSerializer.Hocon));
+
+    public static TheoryData<string> PersistedTypes()
+    {
+        var data = new TheoryData<string>();
+        foreach (var t in typeof(ICopPersisted).Assembly.GetTypes().Where(t => typeof(ICopPersisted).IsAssignableFrom(t) && !t.IsInterface))
+            data.Add(t.FullName!);
+        return data;
+    }
+
+    private static object Sample(Type t)
+    {
+        var builder = new FeatureBuilder("USD/COP", MacroFeatures.Empty);
+        foreach (var bar in ReferenceIndicators.RandomBars(60)) builder.Next(bar);
+        if (t == typeof(BarSeries.BarsApplied)) return new BarSeries.BarsApplied(DateTime.UtcNow.AddHours(-1), DateTime.UtcNow, 12);
+        if (t == typeof(BarSeries.IndicatorSnapshot)) return new BarSeries.IndicatorSnapshot(builder.Price.Save());
+        throw new InvalidOperationException($"add a sample for {t} to SerializationTests");
+    }
+
+    [Theory, MemberData(nameof(PersistedTypes))]
+    public void Binds_to_the_Cop_serializer_and_round_trips(string typeName)
+    {
+        var type = typeof(ICopPersisted).Assembly.GetType(typeName)!;
+        var value = Sample(type);
+        var serializer = _system.Serialization.FindSerializerFor(value);
+        Assert.IsType<CopSerializer>(serializer);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, value);
+        var back = _system.Serialization.Deserialize(serializer.ToBinary(value), serializer.Identifier, manifest);
+        if (value is BarSeries.IndicatorSnapshot s)
+        {
+            var r = Assert.IsType<BarSeries.IndicatorSnapshot>(back);
+            Assert.Equal(s.Price.Closes, r.Price.Closes);
+            Assert.Equal(s.Price with { Closes = [] }, r.Price with { Closes = [] });
+        }
+        else Assert.Equal(value, back);
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_refused_by_name()
+    {
+        var serializer = (CopSerializer)_system.Serialization.FindSerializerForType(typeof(BarSeries.BarsApplied));
+        var e = Assert.ThrowsAny<Exception>(() => serializer.FromBinary([], "nope.v9"));
+        Assert.Contains("nope.v9", e.Message);
+    }
+
+    public void Dispose() => _system.Dispose();
+}
