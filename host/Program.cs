@@ -36,11 +36,13 @@ root.Subcommands.Add(preflight);
 var demo = new Command("demo", "Replay the bundled real bars through the real path on a fresh cop_demo database.");
 var file = new Option<string>("--file") { Description = "Bar file (csv or csv.gz).", DefaultValueFactory = _ => DefaultBarFile() };
 var speed = new Option<string>("--speed") { Description = "'max' or a multiple of real time (e.g. 600).", DefaultValueFactory = _ => "max" };
-var limit = new Option<int?>("--limit") { Description = "Replay only the first N bars." };
+var limit = new Option<int?>("--days") { Description = "Replay only the first N days of the file." };
+var macro = new Option<string?>("--macro") { Description = "Daily macro file (default: macro_indicators_daily.csv.gz next to the bar file)." };
 demo.Options.Add(file);
 demo.Options.Add(speed);
 demo.Options.Add(limit);
-demo.SetAction((pr, _) => Guard(() => DemoCommand.RunAsync(CopSettings.Load(), pr.GetValue(file)!, pr.GetValue(speed)!, pr.GetValue(limit))));
+demo.Options.Add(macro);
+demo.SetAction((pr, _) => Guard(() => DemoCommand.RunAsync(CopSettings.Load(), pr.GetValue(file)!, pr.GetValue(macro), pr.GetValue(speed)!, pr.GetValue(limit))));
 root.Subcommands.Add(demo);
 
 var bench = new Command("bench", "Benchmarks: NOTIFY source latency and throughput against a polling baseline.");

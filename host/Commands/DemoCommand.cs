@@ -1,159 +1,141 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
-using Cop.Host.Replay;
 using Cop.Persistence.Stores;
+using Cop.Streams.Ingestion;
 using Cop.Streams.Notifications;
+using Cop.Trading.Validation;
 using Npgsql;
 using Spectre.Console;
 
 namespace Cop.Host.Commands;
 
 /// <summary>
-/// `cop demo`: replays the bundled real USD/COP bars through the real path (INSERT -> trigger
-/// -> NOTIFY -> Akka.Streams source -> watermark commit) on a fresh `cop_demo` database, with
-/// a progress bar and a summary of what arrived and how fast.
+/// `cop demo`: on a fresh `cop_demo` database, loads the daily macro file, then replays a bar
+/// file through the real path: validation -> INSERT (quarantine for the rejects) -> trigger ->
+/// NOTIFY -> BarSeries -> feature UPSERT -> new_features. Ends with a summary whose counts must
+/// add up: every bar read is either a feature row or quarantined with a reason.
 /// </summary>
 public static class DemoCommand
 {
-    public static async Task<int> RunAsync(CopSettings settings, string file, string speed, int? limit)
+    public static async Task<int> RunAsync(CopSettings settings, string file, string? macroFile, string speed, int? limitDays)
     {
-        if (!File.Exists(file)) { AnsiConsole.MarkupLine($"[red]bar file not found:[/] {Markup.Escape(file)}"); return 2; }
+        if (!File.Exists(file)) throw new FileNotFoundException($"bar file not found: {file}");
+        macroFile ??= Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "macro_indicators_daily.csv.gz");
         double? multiplier = speed == "max" ? null
             : double.TryParse(speed, System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m
             : throw new ArgumentException($"--speed must be 'max' or a positive multiple of real time, not '{speed}'");
 
         await using var services = await BackingServices.StartAsync(settings, database: "cop_demo");
         var cs = services.ConnectionString;
-        var msLog = new Serilog.Extensions.Logging.SerilogLoggerFactory(Serilog.Log.Logger).CreateLogger("Cop.Notify");
-        await using var consumer = await EventConsumer<BarInserted>.CreateAsync(RowChannels.Bars, cs, "demo", settings.Notify, msLog);
+        var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(Serilog.Log.Logger).CreateLogger("Cop.Demo");
         await using var db = NpgsqlDataSource.Create(cs);
-        var quarantine = new QuarantineStore(db);
 
-        using var system = ActorSystem.Create("cop-demo", settings.Hocon);
-        var delivered = 0;
-        var origins = new ConcurrentDictionary<EventOrigin, int>();
+        var macroRows = File.Exists(macroFile) ? await new MacroStore(db).LoadDailyFileAsync(macroFile, FeatureStore.DailyDelayDays) : 0;
+        if (macroRows == 0) AnsiConsole.MarkupLine($"[yellow]no macro file at {Markup.Escape(macroFile)}: macro features stay NULL[/]");
+
+        using var system = ActorSystem.Create("cop-demo", FeatureWiring.ActorSystemConfig(settings, cs));
+        var built = 0;
         var latencies = new ConcurrentBag<double>();
-        var (kill, done) = consumer.Source()
-            .ViaMaterialized(KillSwitches.Single<BarInserted>(), Keep.Right)
-            .Select(e =>
-            {
-                if (e.InsertedAt is { } at) latencies.Add((DateTime.UtcNow - at).TotalMilliseconds);
-                origins.AddOrUpdate(e.Origin, 1, (_, c) => c + 1);
-                Interlocked.Increment(ref delivered);
-                return e;
-            })
-            .Via(consumer.CommitWatermarks())
-            .ToMaterialized(Sink.Ignore<BarInserted>(), Keep.Both)
+        await using var wiring = await FeatureWiring.StartAsync(system, settings, cs, log, onBuilt: (e, at) =>
+        {
+            if (e.InsertedAt is { } inserted) latencies.Add((at - inserted).TotalMilliseconds);
+            Interlocked.Increment(ref built);
+        });
+        // A second listener counts the new_features notifications the feature writes raise.
+        await using var featureEvents = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, "demo-feature-events", settings.Notify, log);
+        var notified = 0;
+        var (kill, done) = featureEvents.Source().Select(e => { Interlocked.Increment(ref notified); return e; })
+            .Via(featureEvents.CommitWatermarks())
+            .ViaMaterialized(KillSwitches.Single<FeaturesWritten>(), Keep.Right)
+            .ToMaterialized(Sink.Ignore<FeaturesWritten>(), Keep.Both)
             .Run(system.Materializer());
 
-        var read = 0; var inserted = 0; var quarantined = new ConcurrentDictionary<string, int>();
-        var started = DateTime.UtcNow;
+        await using var bars = new BarStore(cs);
+        var ingester = new BarIngester(bars, new QuarantineStore(db), settings.Validation, "demo:" + Path.GetFileName(file));
+        var clock = Stopwatch.StartNew();
+        IngestReport report = null!;
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
-                var lines = BarFile.Read(file).Take(limit ?? int.MaxValue).ToList();
-                var insertTask = progress.AddTask("bars inserted", maxValue: lines.Count);
-                var deliverTask = progress.AddTask("bars delivered by NOTIFY stream", maxValue: lines.Count);
-                var batch = new List<BarLine>();
+                var total = BarFile.Read(file).Count();
+                var readTask = progress.AddTask("bars validated and stored", maxValue: total);
+                var featureTask = progress.AddTask("feature rows built", maxValue: total);
                 DateTimeOffset? previous = null;
-                foreach (var (bar, raw, error) in lines)
-                {
-                    read++;
-                    if (bar is null)
+                report = await ingester.IngestFileAsync(file, DateTime.UtcNow, daysPerBatch: multiplier is null ? 20 : 1, maxDays: limitDays,
+                    onBatch: r =>
                     {
-                        await Quarantine(raw, error!, "unreadable line");
-                    }
-                    else
+                        readTask.Increment(r.Read);
+                        featureTask.Value = Volatile.Read(ref built);
+                    },
+                    pace: async batch =>
                     {
-                        if (multiplier is { } x && previous is { } p)
+                        if (multiplier is not { } x || batch.Count == 0) return;
+                        // Real-time pacing by day: a day's 5 hours at x, overnight gaps capped at 2 s.
+                        var first = batch[0].Time;
+                        if (previous is { } p)
                         {
-                            // Real-time pacing; overnight and weekend gaps are capped at 2 s.
-                            var wait = TimeSpan.FromTicks((long)((bar.Time - p).Ticks / x));
-                            if (wait > TimeSpan.Zero) { await Flush(); await Task.Delay(wait < TimeSpan.FromSeconds(2) ? wait : TimeSpan.FromSeconds(2)); }
+                            var wait = TimeSpan.FromTicks((long)((first - p).Ticks / x));
+                            await Task.Delay(wait < TimeSpan.FromSeconds(2) ? wait : TimeSpan.FromSeconds(2));
                         }
-                        previous = bar.Time;
-                        batch.Add(bar);
-                        if (batch.Count >= 500 || multiplier is not null) await Flush();
-                    }
-                    insertTask.Value = read;
-                    deliverTask.Value = Volatile.Read(ref delivered);
-                }
-                await Flush();
-                var expected = inserted;
-                var deadline = DateTime.UtcNow.AddSeconds(60);
-                while (Volatile.Read(ref delivered) < expected && DateTime.UtcNow < deadline)
+                        previous = batch[^1].Time;
+                    });
+
+                readTask.MaxValue = readTask.Value;
+                featureTask.MaxValue = Math.Max(1, report.Inserted);
+                var deadline = DateTime.UtcNow.AddMinutes(3);
+                while (Volatile.Read(ref built) < report.Inserted && DateTime.UtcNow < deadline)
                 {
-                    deliverTask.Value = Volatile.Read(ref delivered);
+                    featureTask.Value = Volatile.Read(ref built);
                     await Task.Delay(50);
                 }
-                deliverTask.Value = deliverTask.MaxValue = Math.Max(1, expected);
-                insertTask.Value = insertTask.MaxValue;
-
-                async Task Flush()
-                {
-                    if (batch.Count == 0) return;
-                    try { inserted += await InsertAsync(db, batch); }
-                    catch (PostgresException)
-                    {
-                        // One bad row must not sink its batch: retry one by one, quarantine the rejects.
-                        foreach (var b in batch)
-                        {
-                            try { inserted += await InsertAsync(db, [b]); }
-                            catch (PostgresException e) { await Quarantine(b.Raw, $"line {b.LineNumber}: {e.MessageText}", e.ConstraintName ?? e.SqlState); }
-                        }
-                    }
-                    batch.Clear();
-                }
-                async Task Quarantine(string raw, string reason, string key)
-                {
-                    quarantined.AddOrUpdate(key, 1, (_, c) => c + 1);
-                    await quarantine.AddAsync("demo:bar-file", raw, reason);
-                }
+                featureTask.Value = Volatile.Read(ref built);
             });
-        var elapsed = DateTime.UtcNow - started;
-        await Task.Delay(300);
+        var elapsed = clock.Elapsed;
+        var deadlineNotify = DateTime.UtcNow.AddSeconds(10);
+        while (Volatile.Read(ref notified) < built && DateTime.UtcNow < deadlineNotify) await Task.Delay(50);
+        featureEvents.Stop();
         kill.Shutdown();
         await done.WaitAsync(TimeSpan.FromSeconds(10));
 
-        var duplicatesInFile = read - inserted - quarantined.Values.Sum();
+        var rows = await Scalar<long>(db, "SELECT count(*) FROM inference_features_5m");
+        var complete = await Scalar<long>(db, $"SELECT count(*) FROM inference_features_5m WHERE {string.Join(" AND ", Cop.Trading.Features.FeatureNames.Ordered.Select(n => n + " IS NOT NULL"))}");
+        var quarantinedStored = await Scalar<long>(db, "SELECT count(*) FROM quarantine WHERE source = @s", ("s", ingester.Source));
         var lat = latencies.ToList();
-        var table = new Table().Title("Cop demo: bundled bars through the event backbone").AddColumns("figure", "value");
-        table.AddRow("bars read", read.ToString("N0"));
-        table.AddRow("bars inserted (committed)", inserted.ToString("N0"));
-        table.AddRow("rows already stored (same symbol, time)", duplicatesInFile.ToString("N0"));
-        foreach (var (reason, count) in quarantined) table.AddRow($"quarantined: {Markup.Escape(reason)}", count.ToString("N0"));
-        table.AddRow("events delivered to the stream", delivered.ToString("N0"));
-        foreach (var (origin, count) in origins.OrderBy(o => o.Key)) table.AddRow($"  via {origin}", count.ToString("N0"));
-        table.AddRow("NOTIFY latency p50 / p99 / max (ms)", $"{Stats.Percentile(lat, .5):F2} / {Stats.Percentile(lat, .99):F2} / {(lat.Count > 0 ? lat.Max() : double.NaN):F2}");
-        table.AddRow("throughput (bars/s, insert to delivery)", (delivered / elapsed.TotalSeconds).ToString("N0"));
-        table.AddRow("durable watermark", EventWatermarks.Describe(consumer.Marks.Committed()));
+        var accounted = rows + quarantinedStored;
+
+        var table = new Table().Title("Cop demo: real USD/COP bars through the real path").AddColumns("figure", "value");
+        table.AddRow("bars read", report.Read.ToString("N0"));
+        table.AddRow("accepted and stored", report.Inserted.ToString("N0"));
+        table.AddRow("  of which repaired (COT-labelled day shifted +5 h)", report.Repaired.ToString("N0"));
+        foreach (var (reason, count) in report.Rejected.OrderByDescending(r => r.Value))
+            table.AddRow($"quarantined: {Markup.Escape(reason)}", count.ToString("N0"));
+        table.AddRow("feature rows written (inference_features_5m)", rows.ToString("N0"));
+        table.AddRow("  with all 15 features present", complete.ToString("N0"));
+        table.AddRow("new_features notifications received", notified.ToString("N0"));
+        table.AddRow("macro rows loaded (macro_daily)", macroRows.ToString("N0"));
+        table.AddRow("NOTIFY-to-features latency p50 / p99 (ms)" + (multiplier is null ? ", queued behind the replay" : ""),
+            $"{Stats.Percentile(lat, .5):F1} / {Stats.Percentile(lat, .99):F1}");
+        table.AddRow("throughput (bars/s, file to committed feature row)", (rows / elapsed.TotalSeconds).ToString("N0"));
+        table.AddRow("elapsed", $"{elapsed.TotalSeconds:F1} s");
+        table.AddRow("host memory (peak working set)", $"{Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024} MB");
+        table.AddRow("read = feature rows + quarantined", $"{report.Read:N0} = {rows:N0} + {quarantinedStored:N0}: {(report.Read == accounted ? "yes" : "NO")}");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("[grey]Validation, features and trading join this path in the next stages (see issues).[/]");
-        var ok = delivered == inserted;
-        if (!ok) AnsiConsole.MarkupLine($"[red]{inserted - delivered} committed bars were not delivered[/]");
+
+        var ok = report.Read == accounted && rows == report.Inserted + report.Raced;
+        if (!ok) AnsiConsole.MarkupLine("[red]the counts do not add up: some bars are neither features nor quarantined[/]");
         return ok ? 0 : 1;
     }
 
-    private static async Task<int> InsertAsync(NpgsqlDataSource db, IReadOnlyList<BarLine> bars)
+    private static async Task<T> Scalar<T>(NpgsqlDataSource db, string sql, params (string, object)[] args)
     {
-        await using var cmd = db.CreateCommand("""
-            INSERT INTO usdcop_m5_ohlcv (time, symbol, open, high, low, close, volume, source)
-            SELECT * FROM unnest(@t::timestamptz[], @s::text[], @o::float8[], @h::float8[], @l::float8[], @c::float8[], @v::float8[], @src::text[])
-            ON CONFLICT (symbol, time) DO NOTHING
-            """);
-        cmd.Parameters.AddWithValue("t", bars.Select(b => b.Time.UtcDateTime).ToArray());
-        cmd.Parameters.AddWithValue("s", bars.Select(b => b.Symbol).ToArray());
-        cmd.Parameters.AddWithValue("o", bars.Select(b => b.Open).ToArray());
-        cmd.Parameters.AddWithValue("h", bars.Select(b => b.High).ToArray());
-        cmd.Parameters.AddWithValue("l", bars.Select(b => b.Low).ToArray());
-        cmd.Parameters.AddWithValue("c", bars.Select(b => b.Close).ToArray());
-        cmd.Parameters.AddWithValue("v", bars.Select(b => b.Volume).ToArray());
-        cmd.Parameters.AddWithValue("src", bars.Select(b => b.Source).ToArray());
-        return await cmd.ExecuteNonQueryAsync();
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
+        return (T)(await cmd.ExecuteScalarAsync())!;
     }
 }

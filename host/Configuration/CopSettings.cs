@@ -1,5 +1,9 @@
 using Akka.Configuration;
+using Cop.Actors.Features;
+using Cop.Streams.Features;
+using Cop.Streams.Ingestion;
 using Cop.Streams.Notifications;
+using Cop.Trading.Validation;
 
 namespace Cop.Host.Configuration;
 
@@ -14,7 +18,11 @@ public sealed record CopSettings(
     string RedisDirectory,
     string HttpUrls,
     NotificationSourceSettings Notify,
-    TimeSpan HeartbeatInterval)
+    TimeSpan HeartbeatInterval,
+    ValidationRules Validation,
+    TwelveDataSettings TwelveData,
+    BarSeriesSettings Series,
+    FeaturePipelineSettings Pipeline)
 {
     public static CopSettings Load(string? baseDirectory = null)
     {
@@ -38,6 +46,7 @@ public sealed record CopSettings(
         ["COP_PG_DATA"] = "cop.database.embedded.data-directory",
         ["COP_REDIS"] = "cop.redis.configuration",
         ["COP_HTTP_URLS"] = "cop.http.urls",
+        ["COP_TWELVEDATA_API_KEY"] = "cop.ingest.twelvedata.api-key",
     };
 
     public static Config WithEnvironment(Config config, Func<string, string?> env)
@@ -83,7 +92,67 @@ public sealed record CopSettings(
             Home(c.GetString("cop.redis.embedded.directory", ".cop/redis")),
             c.GetString("cop.http.urls", "http://127.0.0.1:9464"),
             notify,
-            Positive(c, $"{n}.heartbeat-interval"));
+            Positive(c, $"{n}.heartbeat-interval"),
+            ReadValidation(c),
+            ReadTwelveData(c),
+            new BarSeriesSettings
+            {
+                MaxBarsPerUnit = PositiveInt(c, "cop.features.max-bars-per-unit"),
+                SnapshotEvery = PositiveInt(c, "cop.features.snapshot-every"),
+                MacroRefresh = Positive(c, "cop.features.macro-refresh"),
+                MinBackoff = Positive(c, "cop.features.restart.min-backoff"),
+                MaxBackoff = Positive(c, "cop.features.restart.max-backoff"),
+            },
+            new FeaturePipelineSettings
+            {
+                Timeframe = c.GetString("cop.features.timeframe", "5m"),
+                MaxBatch = PositiveInt(c, "cop.features.max-batch"),
+                AskTimeout = Positive(c, "cop.features.ask-timeout"),
+            });
+    }
+
+    private static ValidationRules ReadValidation(Config c)
+    {
+        const string v = "cop.ingest.validation";
+        var rules = new ValidationRules
+        {
+            MaxJump = PositiveDouble(c, $"{v}.max-jump"),
+            MinPrice = PositiveDouble(c, $"{v}.min-price"),
+            MaxPrice = PositiveDouble(c, $"{v}.max-price"),
+            FutureTolerance = Positive(c, $"{v}.future-tolerance"),
+            RepairCotLabelledDays = c.GetBoolean($"{v}.repair-cot-labelled-days", false),
+        };
+        try { rules.Check(); }
+        catch (ArgumentException e) { throw new ConfigurationException($"{v}: {e.Message}"); }
+        return rules;
+    }
+
+    private static TwelveDataSettings ReadTwelveData(Config c)
+    {
+        const string t = "cop.ingest.twelvedata";
+        var url = c.GetString($"{t}.base-url", "https://api.twelvedata.com");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https"))
+            throw new ConfigurationException($"{t}.base-url = '{url}' is not an http(s) URL");
+        return new TwelveDataSettings
+        {
+            BaseUrl = url,
+            ApiKey = c.GetString($"{t}.api-key", ""),
+            Symbol = c.GetString($"{t}.symbol", "USD/COP"),
+            Interval = c.GetString($"{t}.interval", "5min"),
+            OutputSize = PositiveInt(c, $"{t}.outputsize"),
+            PollInterval = Positive(c, $"{t}.poll-interval"),
+            Timeout = Positive(c, $"{t}.timeout"),
+            MaxAttempts = PositiveInt(c, $"{t}.max-attempts"),
+        };
+    }
+
+    private static double PositiveDouble(Config c, string key)
+    {
+        double v;
+        try { v = c.GetDouble(key); }
+        catch (Exception e) { throw new ConfigurationException($"{key} is not a number: {e.Message}"); }
+        if (!(v > 0)) throw new ConfigurationException($"{key} must be positive (got {v})");
+        return v;
     }
 
     /// <summary>Relative folders live under the repository root (the folder holding

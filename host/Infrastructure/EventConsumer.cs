@@ -59,6 +59,9 @@ public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRow
 
     public Flow<TEvent, TEvent, NotUsed> CommitWatermarks() => RowEventSource.CommitWatermarks<TEvent>(Store, Marks, Context);
 
+    /// <summary>Marks the consumer as stopping, so closing its connection is not reported as a failure.</summary>
+    public void Stop() => _shutdown.Cancel();
+
     public async ValueTask DisposeAsync()
     {
         _shutdown.Cancel();

@@ -5,10 +5,14 @@ namespace Cop.Persistence.Stores;
 /// <summary>Rejected input, kept with the reason it was rejected.</summary>
 public sealed class QuarantineStore(NpgsqlDataSource db)
 {
-    public async Task AddAsync(string source, string rawPayload, string reason, CancellationToken ct = default)
+    public Task AddAsync(string source, string rawPayload, string reason, CancellationToken ct = default) =>
+        AddAsync(source, rawPayload, reason, null, ct);
+
+    public async Task AddAsync(string source, string rawPayload, string reason, string? reasonCode, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
-            "INSERT INTO quarantine (source, raw_payload, reason) VALUES (@s, @p, @r)");
+            "INSERT INTO quarantine (source, raw_payload, reason, reason_code) VALUES (@s, @p, @r, @code)");
+        cmd.Parameters.AddWithValue("code", (object?)reasonCode ?? DBNull.Value);
         cmd.Parameters.AddWithValue("s", source);
         // NUL bytes cannot be stored in text; keep everything else verbatim.
         cmd.Parameters.AddWithValue("p", rawPayload.Replace("\0", "\\0"));

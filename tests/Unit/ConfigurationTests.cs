@@ -19,6 +19,10 @@ public class ConfigurationTests
         Assert.Equal(TimeSpan.FromSeconds(5), s.Notify.KeepAlive);
         Assert.Equal(3, s.Notify.BreakerMaxFailures);
         Assert.Equal(TimeSpan.FromSeconds(10), s.HeartbeatInterval);
+        Assert.Equal(0.15, s.Validation.MaxJump);
+        Assert.True(s.Validation.RepairCotLabelledDays);
+        Assert.Equal("5m", s.Pipeline.Timeframe);
+        Assert.Equal(TimeSpan.FromSeconds(60), s.TwelveData.PollInterval);
     }
 
     [Fact]
@@ -35,6 +39,11 @@ public class ConfigurationTests
     [InlineData("cop.notify.catch-up-batch-size = 0", "cop.notify.catch-up-batch-size")]
     [InlineData("cop.notify.restart.max-backoff = 1ms", "max-backoff")]
     [InlineData("cop.database.embedded.port = 70000", "cop.database.embedded.port")]
+    [InlineData("cop.ingest.validation.max-jump = 0", "cop.ingest.validation.max-jump")]
+    [InlineData("cop.ingest.validation.max-price = 500", "cop.ingest.validation")]
+    [InlineData("cop.ingest.twelvedata.base-url = \"ftp://x\"", "cop.ingest.twelvedata.base-url")]
+    [InlineData("cop.features.max-bars-per-unit = 0", "cop.features.max-bars-per-unit")]
+    [InlineData("cop.features.macro-refresh = abc", "cop.features.macro-refresh")]
     public void A_broken_value_names_its_key(string overrideLine, string key)
     {
         var c = ConfigurationFactory.ParseString(overrideLine).WithFallback(Shipped());

@@ -1,0 +1,64 @@
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Cop.Actors.Features;
+using Cop.Actors.Serialization;
+using Cop.Host.Configuration;
+using Cop.Persistence.Journals;
+using Cop.Persistence.Stores;
+using Cop.Streams.Features;
+using Cop.Streams.Notifications;
+using Microsoft.Extensions.Logging;
+
+namespace Cop.Host.Infrastructure;
+
+/// <summary>
+/// The feature path as `cop run` and `cop demo` both start it: the bar series supervisor, and
+/// the graph new_ohlcv_bar NOTIFY -> BarSeries -> feature UPSERT -> watermark commit.
+/// </summary>
+public sealed class FeatureWiring : IAsyncDisposable
+{
+    public const string Consumer = "feature-builder";
+
+    private readonly FeatureStore _store;
+    private readonly UniqueKillSwitch _kill;
+
+    private FeatureWiring(FeatureStore store, EventConsumer<BarInserted> bars, IActorRef series, UniqueKillSwitch kill, Task done)
+    {
+        (_store, Bars, BarSeries, _kill, Completion) = (store, bars, series, kill, done);
+    }
+
+    public EventConsumer<BarInserted> Bars { get; }
+    public IActorRef BarSeries { get; }
+    public Task Completion { get; }
+
+    /// <summary>Cop's HOCON with the journal on this database and the message serializer bound.</summary>
+    public static Config ActorSystemConfig(CopSettings settings, string connectionString) =>
+        ConfigurationFactory.ParseString(CopSerializer.Hocon).WithFallback(settings.Hocon).WithFallback(JournalConfig.For(connectionString));
+
+    public static async Task<FeatureWiring> StartAsync(ActorSystem system, CopSettings settings, string cs, ILogger log,
+        Action<string, string>? onHeartbeat = null, Action<BarInserted, DateTime>? onBuilt = null)
+    {
+        var store = new FeatureStore(cs);
+        var bars = await EventConsumer<BarInserted>.CreateAsync(RowChannels.Bars, cs, Consumer, settings.Notify, log, onHeartbeat);
+        var series = system.ActorOf(BarSeriesSupervisor.Props(store, settings.Series), "bar-series");
+        var (kill, done) = bars.Source()
+            .Via(FeaturePipeline.BuildFeatures(series, settings.Pipeline, log, bars.Context.Shutdown, onBuilt))
+            .Via(bars.CommitWatermarks())
+            .ViaMaterialized(KillSwitches.Single<BarInserted>(), Keep.Right)
+            .ToMaterialized(Sink.Ignore<BarInserted>(), Keep.Both)
+            .Run(system.Materializer());
+        return new FeatureWiring(store, bars, series, kill, done);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Bars.Stop();
+        _kill.Shutdown();
+        try { await Completion.WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception) { }
+        await Bars.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Cop.Tests.Infrastructure;
+
+/// <summary>A real HTTP server on loopback that answers each request with the next queued
+/// (status, body), repeating the last one; it records the requests it saw.</summary>
+public sealed class FixtureServer : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentQueue<(int Status, string Body)> _answers = new();
+    private (int Status, string Body) _last = (404, "{}");
+
+    public FixtureServer()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        BaseUrl = $"http://127.0.0.1:{port}/";
+        _listener.Prefixes.Add(BaseUrl);
+        _listener.Start();
+        _ = Task.Run(ServeAsync);
+    }
+
+    public string BaseUrl { get; }
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    public static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));
+
+    public FixtureServer Answer(int status, string body) { _answers.Enqueue((status, body)); return this; }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext ctx;
+            try { ctx = await _listener.GetContextAsync(); }
+            catch (Exception) { return; }
+            Requests.Enqueue(ctx.Request.Url!.PathAndQuery);
+            if (_answers.TryDequeue(out var next)) _last = next;
+            ctx.Response.StatusCode = _last.Status;
+            ctx.Response.ContentType = "application/json";
+            var bytes = System.Text.Encoding.UTF8.GetBytes(_last.Body);
+            await ctx.Response.OutputStream.WriteAsync(bytes);
+            ctx.Response.Close();
+        }
+    }
+
+    public void Dispose() { _listener.Stop(); _listener.Close(); }
+}
