@@ -27,6 +27,14 @@ migrate.Options.Add(keep);
 migrate.SetAction((pr, _) => Guard(() => MigrateCommand.RunAsync(CopSettings.Load(), pr.GetValue(rollback), pr.GetValue(keep))));
 root.Subcommands.Add(migrate);
 
+var ingest = new Command("ingest", "Validate a bar file into usdcop_m5_ohlcv; rejects go to quarantine with their reason.");
+var ingestFile = new Option<string>("--file") { Description = "Bar file (csv or csv.gz) in the bundled format.", Required = true };
+var ingestMacro = new Option<string?>("--macro") { Description = "Also load a daily macro file into macro_daily (fecha_available = fecha + 1)." };
+ingest.Options.Add(ingestFile);
+ingest.Options.Add(ingestMacro);
+ingest.SetAction((pr, _) => Guard(() => IngestCommand.RunAsync(CopSettings.Load(), pr.GetValue(ingestFile)!, pr.GetValue(ingestMacro))));
+root.Subcommands.Add(ingest);
+
 var preflight = new Command("preflight", "The spec's NOTIFY pre-flight check: 1,000 events, 100 % received, p99 < 100 ms (exit 1 when it fails).");
 var events = new Option<int>("--events") { Description = "Events to send.", DefaultValueFactory = _ => 1000 };
 preflight.Options.Add(events);
@@ -57,7 +65,8 @@ return await root.Parse(args).InvokeAsync();
 static async Task<int> Guard(Func<Task<int>> command)
 {
     try { return await command(); }
-    catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or InvalidOperationException or ArgumentException or InvalidDataException)
+    catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or InvalidOperationException
+                                   or ArgumentException or InvalidDataException or FileNotFoundException)
     {
         Log.Fatal("{Error}", e.Message);
         return 2;

@@ -3,10 +3,13 @@ using Akka.Hosting;
 using Akka.Logger.Serilog;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Cop.Actors.Features;
 using Cop.Actors.Heartbeat;
 using Cop.Actors.Telemetry;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
+using Cop.Persistence.Stores;
+using Cop.Streams.Ingestion;
 using Cop.Streams.Notifications;
 using Npgsql;
 using Prometheus;
@@ -15,9 +18,9 @@ using Serilog;
 namespace Cop.Host.Commands;
 
 /// <summary>
-/// `cop run`: the long-running service. Migrates, then keeps the event backbone up (bar and
-/// feature sources with their watermarks, the heartbeat), with /metrics and /health on HTTP.
-/// Later stages (features, models, trading) attach to the same sources.
+/// `cop run`: the long-running service. Migrates, then keeps up the feature path (new bars ->
+/// BarSeries actors -> feature store), the feature monitor, the heartbeat, the TwelveData poller
+/// (when an API key is configured), with /metrics and /health on HTTP.
 /// </summary>
 public static class RunCommand
 {
@@ -29,16 +32,18 @@ public static class RunCommand
 
         IActorRef? monitor = null;
         void Echo(string listener, string payload) => monitor?.Tell(new HeartbeatMonitor.Echo(listener, payload));
-        await using var bars = await EventConsumer<BarInserted>.CreateAsync(RowChannels.Bars, cs, "bar-monitor", settings.Notify, msLog, Echo);
         await using var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, "feature-monitor", settings.Notify, msLog, Echo);
         await using var pooled = NpgsqlDataSource.Create(cs);
+        await using var barStore = new BarStore(cs);
+        using var http = new HttpClient();
+        FeatureWiring? wiring = null;
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls(settings.HttpUrls);
         builder.Host.UseSerilog();
         builder.Services.AddAkka("cop", (akka, _) =>
         {
-            akka.AddHocon(settings.Hocon, HoconAddMode.Prepend)
+            akka.AddHocon(FeatureWiring.ActorSystemConfig(settings, cs), HoconAddMode.Prepend)
                 .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLogger<SerilogLogger>(); })
                 .WithActors((system, registry) =>
                 {
@@ -49,14 +54,20 @@ public static class RunCommand
                             cmd.Parameters.AddWithValue("p", payload);
                             await cmd.ExecuteNonQueryAsync();
                         },
-                        settings.HeartbeatInterval, [bars.ListenerName, features.ListenerName]), "notify-heartbeat");
+                        settings.HeartbeatInterval, [$"cop-listen-{RowChannels.Bars.Name}", features.ListenerName]), "notify-heartbeat");
                     registry.Register<HeartbeatMonitor>(monitor);
 
+                    wiring = FeatureWiring.StartAsync(system, settings, cs, msLog, Echo).GetAwaiter().GetResult();
+                    registry.Register<BarSeriesSupervisor>(wiring.BarSeries);
+
                     var mat = system.Materializer();
-                    bars.Source()
-                        .Select(e => { CopMetrics.LastOhlcvBarTimestamp.Set(new DateTimeOffset(e.Time).ToUnixTimeSeconds()); return e; })
-                        .Via(bars.CommitWatermarks())
-                        .RunWith(Sink.Ignore<BarInserted>(), mat);
+                    if (settings.TwelveData.ApiKey.Length > 0)
+                    {
+                        var ingester = new BarIngester(barStore, new QuarantineStore(pooled), settings.Validation, "twelvedata");
+                        TwelveDataPolling.Create(new TwelveDataClient(http, settings.TwelveData), ingester, settings.TwelveData, msLog)
+                            .RunWith(Sink.Ignore<IngestReport>(), mat);
+                    }
+                    else Log.Information("No TwelveData API key (COP_TWELVEDATA_API_KEY): bars come from `cop ingest` or other writers");
                     features.Source()
                         .Select(e => { CopMetrics.LastFeatureTimestamp.Set(new DateTimeOffset(e.Time).ToUnixTimeSeconds()); return e; })
                         .Via(features.CommitWatermarks())
@@ -76,13 +87,14 @@ public static class RunCommand
                 listeners = health.Listeners,
                 circuits = new Dictionary<string, string>
                 {
-                    [bars.Channel.Name] = bars.Context.Breaker.State.ToString(),
+                    [RowChannels.Bars.Name] = wiring?.Bars.Context.Breaker.State.ToString() ?? "starting",
                     [features.Channel.Name] = features.Context.Breaker.State.ToString(),
                 },
             }, statusCode: health.Healthy ? 200 : 503);
         });
         Log.Information("Cop is running: {Database}; metrics and health on {Urls}", services.Describe, settings.HttpUrls);
         await app.RunAsync(ct);
+        if (wiring is not null) await wiring.DisposeAsync();
         return 0;
     }
 }
