@@ -56,7 +56,9 @@ root.Subcommands.Add(demo);
 var bench = new Command("bench", "Benchmarks: NOTIFY source latency and throughput against a polling baseline.");
 var quick = new Option<bool>("--quick") { Description = "Smaller workloads (a smoke run)." };
 bench.Options.Add(quick);
-bench.SetAction((pr, _) => Guard(() => BenchCommand.RunAsync(CopSettings.Load(), pr.GetValue(quick))));
+bench.Options.Add(file);
+bench.SetAction((pr, _) => Guard(() => BenchCommand.RunAsync(CopSettings.Load(), pr.GetValue(quick), pr.GetValue(file)!,
+    Path.Combine(Path.GetDirectoryName(Path.GetFullPath(pr.GetValue(file)!))!, "macro_indicators_daily.csv.gz"))));
 root.Subcommands.Add(bench);
 
 return await root.Parse(args).InvokeAsync();

@@ -20,7 +20,7 @@ namespace Cop.Host.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    public static async Task<int> RunAsync(CopSettings settings, bool quick)
+    public static async Task<int> RunAsync(CopSettings settings, bool quick, string barFile, string macroFile)
     {
         var (oneByOne, sustained, pollEvents) = quick ? (300, 10_000, 5) : (2_000, 100_000, 40);
         await using var services = await BackingServices.StartAsync(settings, database: "cop_bench");
@@ -28,6 +28,11 @@ public static class BenchCommand
         await using var db = NpgsqlDataSource.Create(cs);
         var rows = new List<(string, string)>();
         AnsiConsole.MarkupLine($"[grey]{Environment.ProcessorCount} cores, {services.Describe}[/]");
+
+        // Features (issue 3) first, in a database of their own.
+        var featureRows = new List<(string, string)>();
+        var featureTargets = new List<(string, bool)>();
+        await FeatureBench.RunAsync(services, settings, barFile, macroFile, quick, featureRows, featureTargets);
 
         // 1. Bare Npgsql listener on the same INSERT workload: what PostgreSQL itself gives here.
         const int bareFirst = 0; // before the source's bars: its consumer catches these up, then sees only newer ones
@@ -93,16 +98,19 @@ public static class BenchCommand
         var ratio = Stats.Percentile(poll, .5) / Stats.Percentile(cop, .5);
         rows.Add(("median latency, polling / Cop NOTIFY source", $"{ratio:N0}x"));
 
+        var features = new Table().Title("Cop bench: features (issue 3)").AddColumns("figure", "value");
+        foreach (var (k, v) in featureRows) features.AddRow(Markup.Escape(k), Markup.Escape(v));
+        AnsiConsole.Write(features);
         var table = new Table().Title("Cop bench: event backbone").AddColumns("figure", "value");
         foreach (var (k, v) in rows) table.AddRow(Markup.Escape(k), Markup.Escape(v));
         AnsiConsole.Write(table);
         var p99 = Stats.Percentile(cop, .99);
-        var targets = new[]
+        var targets = featureTargets.Concat(new[]
         {
             ($"NOTIFY delivery p99 <= 2 ms one at a time", p99 <= 2),
             ($">= 2,000 events/s sustained with zero loss", got == sustained && got / seconds >= 2000),
             ($">= 1,000x lower median latency than polling", ratio >= 1000),
-        };
+        });
         foreach (var (what, met) in targets) AnsiConsole.MarkupLine($"{(met ? "[green]met[/]" : "[red]not met[/]")}  {Markup.Escape(what)}");
         return 0;
     }

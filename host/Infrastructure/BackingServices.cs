@@ -54,7 +54,11 @@ public sealed class BackingServices : IAsyncDisposable
 
     /// <summary>Drops and recreates a database of its own on the same server (the demo and
     /// the benchmark start clean without touching the main one).</summary>
-    private async Task<BackingServices> WithFreshDatabaseAsync(string name)
+    private async Task<BackingServices> WithFreshDatabaseAsync(string name) =>
+        new(await CreateFreshDatabaseAsync(name, migrate: false), _embedded);
+
+    /// <summary>A fresh database next to this one, returned as a connection string.</summary>
+    public async Task<string> CreateFreshDatabaseAsync(string name, bool migrate = true)
     {
         var admin = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false };
         var main = admin.Database;
@@ -70,7 +74,8 @@ public sealed class BackingServices : IAsyncDisposable
         }
         var cs = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
         Log.Information("Fresh database {Name} created next to {Main}", name, main);
-        return new BackingServices(cs, _embedded);
+        if (migrate) DatabaseMigrator.Apply(cs);
+        return cs;
     }
 
     public async ValueTask DisposeAsync()

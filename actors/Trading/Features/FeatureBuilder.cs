@@ -20,10 +20,14 @@ public sealed class FeatureBuilder(string symbol, MacroFeatures macro, PriceIndi
             throw new ArgumentException($"{Symbol}: bar {bar.Time:O} is not after the last built bar {Price.LastTime:O}");
         Price.Update(bar);
         Macro.AdvanceTo(bar.Time);
-        return new FeatureRow(Symbol, bar.Time,
-            Price.LogRet5m, Price.LogRet1h, Price.LogRet4h, Price.Rsi9, Price.AtrPct, Price.Adx14,
-            Macro.Dxy.ZScore(), Macro.Dxy.ChangeOneDay(), Macro.Vix.ZScore(), Macro.Embi.ZScore(),
-            Macro.Brent.ChangeOneDay(), Macro.RateSpread, Macro.UsdMxn.ChangeOneDay(),
-            Position: 0, TradingSession.TimeNormalized(bar.Time));
+        return Current(bar.Time);
     }
+
+    /// <summary>The row of the bar starting at <paramref name="time"/> from the current price and
+    /// macro state (after <see cref="Next"/>, or after feeding the state some other way).</summary>
+    public FeatureRow Current(DateTime time) =>
+        new(Symbol, time,
+            Price.LogRet5m, Price.LogRet1h, Price.LogRet4h, Price.Rsi9, Price.AtrPct, Price.Adx14,
+            Macro.DxyZ, Macro.DxyChange1d, Macro.VixZ, Macro.EmbiZ, Macro.BrentChange1d, Macro.RateSpread, Macro.UsdmxnChange1d,
+            Position: 0, TradingSession.TimeNormalized(time));
 }

@@ -1,8 +1,9 @@
 namespace Cop.Trading.Features;
 
 /// <summary>One row of the feature store: the 15 canonical raw features of the bar starting at
-/// <see cref="Time"/> (UTC). NULL (null) means "not enough history yet", never zero.</summary>
-public sealed record FeatureRow(
+/// <see cref="Time"/> (UTC). NULL (null) means "not enough history yet", never zero. A value type:
+/// building a row per bar allocates nothing on the heap.</summary>
+public readonly record struct FeatureRow(
     string Symbol, DateTime Time,
     double? LogRet5m, double? LogRet1h, double? LogRet4h, double? Rsi9, double? AtrPct, double? Adx14,
     double? DxyZ, double? DxyChange1d, double? VixZ, double? EmbiZ, double? BrentChange1d, double? RateSpread,

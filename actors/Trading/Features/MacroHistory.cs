@@ -34,12 +34,16 @@ public sealed class MacroHistory
     public double? Last => _available >= 1 ? _values[_available - 1].Value : null;
     public double? Previous => _available >= 2 ? _values[_available - 2].Value : null;
 
-    /// <summary>Makes every value with AvailableAt &lt;= <paramref name="time"/> available.</summary>
-    public void AdvanceTo(DateTime time)
+    /// <summary>Makes every value with AvailableAt &lt;= <paramref name="time"/> available; true
+    /// when the available history changed (a new value, or a rewind).</summary>
+    public bool AdvanceTo(DateTime time)
     {
-        if (time < _cursor) Rewind();
+        var before = _available;
+        var rewound = time < _cursor;
+        if (rewound) Rewind();
         _cursor = time;
         while (_available < _values.Count && _values[_available].AvailableAt <= time) _available++;
+        return rewound || _available != before;
     }
 
     /// <summary>Adds or revises many values at once (a reload): one sort, one rewind.</summary>

@@ -32,13 +32,14 @@ public sealed class PriceIndicators
     {
         var i = ++_i;
         var c = bar.Close;
-        _closes[i % Ring] = c;
+        var slot = (int)(i % Ring);
+        _closes[slot] = c;
         LastTime = bar.Time;
         if (i == 0) { Remember(bar); return; }
 
         LogRet5m = Math.Log(c / _prevClose);
-        LogRet1h = i >= 12 ? Math.Log(c / _closes[(i - 12) % Ring]) : null;
-        LogRet4h = i >= 48 ? Math.Log(c / _closes[(i - 48) % Ring]) : null;
+        LogRet1h = i >= 12 ? Math.Log(c / _closes[slot >= 12 ? slot - 12 : slot + Ring - 12]) : null;
+        LogRet4h = i >= 48 ? Math.Log(c / _closes[slot >= 48 ? slot - 48 : slot + Ring - 48]) : null;
 
         // RSI 9: mean of the first 9 gains/losses at i = 9, Wilder's average after.
         var d = c - _prevClose;
