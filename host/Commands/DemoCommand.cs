@@ -66,27 +66,27 @@ public static class DemoCommand
                 var total = BarFile.Read(file).Count();
                 var readTask = progress.AddTask("bars validated and stored", maxValue: total);
                 var featureTask = progress.AddTask("feature rows built", maxValue: total);
-                DateTimeOffset? previous = null;
+                DateTime? previous = null;
                 report = await ingester.IngestFileAsync(file, DateTime.UtcNow, daysPerBatch: multiplier is null ? 20 : 1, maxDays: limitDays,
                     onBatch: r =>
                     {
-                        readTask.Increment(r.Read);
+                        if (multiplier is null) readTask.Increment(r.Read);
                         featureTask.Value = Volatile.Read(ref built);
                     },
-                    pace: async batch =>
+                    beforeEachBar: multiplier is not { } x ? null : async bar =>
                     {
-                        if (multiplier is not { } x || batch.Count == 0) return;
-                        // Real-time pacing by day: a day's 5 hours at x, overnight gaps capped at 2 s.
-                        var first = batch[0].Time;
+                        // Real-time pacing: the gap to the previous bar at x; nights and weekends capped at 2 s.
                         if (previous is { } p)
                         {
-                            var wait = TimeSpan.FromTicks((long)((first - p).Ticks / x));
-                            await Task.Delay(wait < TimeSpan.FromSeconds(2) ? wait : TimeSpan.FromSeconds(2));
+                            var wait = TimeSpan.FromTicks((long)((bar.Time - p).Ticks / x));
+                            if (wait > TimeSpan.Zero) await Task.Delay(wait < TimeSpan.FromSeconds(2) ? wait : TimeSpan.FromSeconds(2));
                         }
-                        previous = batch[^1].Time;
+                        previous = bar.Time;
+                        readTask.Value = Math.Min(readTask.MaxValue, readTask.Value + 1);
+                        featureTask.Value = Volatile.Read(ref built);
                     });
 
-                readTask.MaxValue = readTask.Value;
+                readTask.Value = readTask.MaxValue;
                 featureTask.MaxValue = Math.Max(1, report.Inserted);
                 var deadline = DateTime.UtcNow.AddMinutes(3);
                 while (Volatile.Read(ref built) < report.Inserted && DateTime.UtcNow < deadline)

@@ -37,8 +37,11 @@ public sealed class BarIngester(BarStore store, QuarantineStore quarantine, Vali
 
     public string Source { get; } = source;
 
-    /// <summary>Ingests one batch of whole days (or the newest bars of a live poll).</summary>
-    public async Task<IngestReport> IngestAsync(IReadOnlyList<RawBar> bars, DateTime nowUtc, CancellationToken ct = default)
+    /// <summary>Ingests one batch of whole days (or the newest bars of a live poll). With
+    /// <paramref name="beforeEachBar"/> (replays at a pace) the accepted bars are committed one
+    /// at a time after the hook, as a live feed would deliver them.</summary>
+    public async Task<IngestReport> IngestAsync(IReadOnlyList<RawBar> bars, DateTime nowUtc, CancellationToken ct = default,
+        Func<Bar, Task>? beforeEachBar = null)
     {
         var report = new IngestReport { Read = bars.Count };
         if (bars.Count == 0) return report;
@@ -48,7 +51,25 @@ public sealed class BarIngester(BarStore store, QuarantineStore quarantine, Vali
         var stored = await store.StoredKeysAsync(from, to, ct);
         var tails = new Dictionary<string, SeriesTail>(_tails);
         var result = BarValidator.Validate(bars, (s, t) => stored.Contains((s, t)), tails, nowUtc, rules);
-        var inserted = await store.StoreAsync(result, Source, ct);
+        int inserted;
+        try
+        {
+            if (beforeEachBar is null) inserted = await store.StoreAsync(result, Source, ct);
+            else
+            {
+                inserted = await store.StoreAsync(result with { Accepted = [] }, Source, ct);
+                foreach (var bar in result.Accepted)
+                {
+                    await beforeEachBar(bar.Bar);
+                    inserted += await store.StoreAsync(new ValidationResult([bar], []), Source, ct);
+                }
+            }
+        }
+        catch
+        {
+            _tails = null;   // part of the batch may be stored: read the tails again next time
+            throw;
+        }
         _tails = tails;   // only once the batch is committed
 
         report.Inserted = inserted;
@@ -81,9 +102,10 @@ public sealed class BarIngester(BarStore store, QuarantineStore quarantine, Vali
     }
 
     /// <summary>Loads a bar file: unreadable lines quarantined, the rest in day-aligned batches in
-    /// time order (a file need not be sorted). <paramref name="onBatch"/> sees progress.</summary>
+    /// time order (a file need not be sorted). <paramref name="onBatch"/> sees progress;
+    /// <paramref name="beforeEachBar"/> paces a replay.</summary>
     public async Task<IngestReport> IngestFileAsync(string path, DateTime nowUtc, int daysPerBatch = 20, int? maxDays = null,
-        Action<IngestReport>? onBatch = null, Func<IReadOnlyList<RawBar>, Task>? pace = null, CancellationToken ct = default)
+        Action<IngestReport>? onBatch = null, Func<Bar, Task>? beforeEachBar = null, CancellationToken ct = default)
     {
         var total = new IngestReport();
         var readable = new List<RawBar>();
@@ -100,8 +122,7 @@ public sealed class BarIngester(BarStore store, QuarantineStore quarantine, Vali
         foreach (var chunk in days.Chunk(daysPerBatch))
         {
             var batch = chunk.SelectMany(d => d).OrderBy(b => b.Time).ToList();
-            if (pace is not null) await pace(batch);
-            var report = await IngestAsync(batch, nowUtc, ct);
+            var report = await IngestAsync(batch, nowUtc, ct, beforeEachBar);
             total.Add(report);
             onBatch?.Invoke(report);
         }

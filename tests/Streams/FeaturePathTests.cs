@@ -20,27 +20,20 @@ namespace Cop.Tests.Streams;
 /// </summary>
 public class FeaturePathTests(ITestOutputHelper output)
 {
-    private static string SharedData(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", name);
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException($"shared/data/{name} not found above {AppContext.BaseDirectory}");
-    }
+    /// <summary>Real data cut from shared/data and kept in the repository (tests/Fixtures/data/README.md).</summary>
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "data", name);
 
     private static CopSettings Settings() => CopSettings.From(CopSettings.WithEnvironment(
         ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "cop.conf"))), _ => null));
 
-    /// <summary>The first months of the real file (they hold dual-offset days and holidays), plus
+    /// <summary>The real bars of the first half of 2020 (they hold dual-offset days and holidays), plus
     /// lines a feed could send: unreadable, OHLC-inconsistent, a x10 print.</summary>
-    private static string WriteSample(int lines)
+    private static string WriteSample()
     {
         var path = Path.Combine(Path.GetTempPath(), $"cop-bars-{Guid.NewGuid():N}.csv");
-        using var input = new StreamReader(new GZipStream(File.OpenRead(SharedData("usdcop_m5_ohlcv.csv.gz")), CompressionMode.Decompress));
+        using var input = new StreamReader(new GZipStream(File.OpenRead(Fixture("usdcop_m5_2020h1.csv.gz")), CompressionMode.Decompress));
         using var output = new StreamWriter(path);
-        for (var i = 0; i <= lines && input.ReadLine() is { } line; i++) output.WriteLine(line);
+        while (input.ReadLine() is { } line) output.WriteLine(line);
         output.WriteLine("2020-06-01 13:00:00+00:00,USD/COP,not-a-price,1,1,1,0,bad,,");
         output.WriteLine("2020-06-01 13:05:00+00:00,USD/COP,3700,3690,3710,3700,0,bad,,");      // high < low
         output.WriteLine("2020-06-01 13:10:00+00:00,USD/COP,37000,37010,36990,37000,0,bad,,"); // x10
@@ -52,9 +45,9 @@ public class FeaturePathTests(ITestOutputHelper output)
     {
         var cs = await SharedPostgres.NewDatabaseAsync("path");
         var settings = Settings();
-        var file = WriteSample(6000);
+        var file = WriteSample();
         await using var db = NpgsqlDataSource.Create(cs);
-        await new MacroStore(db).LoadDailyFileAsync(SharedData("macro_indicators_daily.csv.gz"), FeatureStore.DailyDelayDays);
+        await new MacroStore(db).LoadDailyFileAsync(Fixture("macro_indicators_daily_2019_2020.csv.gz"), FeatureStore.DailyDelayDays);
 
         using var system = ActorSystem.Create("path", FeatureWiring.ActorSystemConfig(settings, cs));
         var built = 0;
