@@ -45,7 +45,7 @@ var demo = new Command("demo", "Replay the bundled real bars through the real pa
 var file = new Option<string>("--file") { Description = "Bar file (csv or csv.gz).", DefaultValueFactory = _ => DefaultBarFile() };
 var speed = new Option<string>("--speed") { Description = "'max' or a multiple of real time (e.g. 600).", DefaultValueFactory = _ => "max" };
 var limit = new Option<int?>("--days") { Description = "Replay only the first N days of the file." };
-var macro = new Option<string?>("--macro") { Description = "Daily macro file (default: macro_indicators_daily.csv.gz next to the bar file)." };
+var macro = new Option<string?>("--macro") { Description = "Daily macro file (default: macro_indicators_daily[_*].csv.gz next to the bar file)." };
 demo.Options.Add(file);
 demo.Options.Add(speed);
 demo.Options.Add(limit);
@@ -58,7 +58,7 @@ var quick = new Option<bool>("--quick") { Description = "Smaller workloads (a sm
 bench.Options.Add(quick);
 bench.Options.Add(file);
 bench.SetAction((pr, _) => Guard(() => BenchCommand.RunAsync(CopSettings.Load(), pr.GetValue(quick), pr.GetValue(file)!,
-    Path.Combine(Path.GetDirectoryName(Path.GetFullPath(pr.GetValue(file)!))!, "macro_indicators_daily.csv.gz"))));
+    DemoCommand.MacroNextTo(pr.GetValue(file)!))));
 root.Subcommands.Add(bench);
 
 return await root.Parse(args).InvokeAsync();
@@ -78,11 +78,19 @@ static async Task<int> Guard(Func<Task<int>> command)
 
 static string DefaultBarFile()
 {
-    // The repository sits next to shared/; walk up from the working directory to find it.
+    // The repository sits next to shared/; walk up from the working directory to find it. Without
+    // it, the real-data sample kept with the tests (first half of 2020) still shows the whole path.
     for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
     {
         var candidate = Path.Combine(dir.FullName, "shared", "data", "usdcop_m5_ohlcv.csv.gz");
         if (File.Exists(candidate)) return candidate;
+        var sample = Path.Combine(dir.FullName, "tests", "Fixtures", "data", "usdcop_m5_2020h1.csv.gz");
+        if (File.Exists(Path.Combine(dir.FullName, "Cop.Actors.sln")) && File.Exists(sample) &&
+            !File.Exists(Path.Combine(dir.FullName, "..", "shared", "data", "usdcop_m5_ohlcv.csv.gz")))
+        {
+            Log.Warning("shared/data not found: using the bundled 2020 sample {Sample}", sample);
+            return sample;
+        }
     }
     return "../shared/data/usdcop_m5_ohlcv.csv.gz";
 }

@@ -24,8 +24,8 @@ public static class DemoCommand
 {
     public static async Task<int> RunAsync(CopSettings settings, string file, string? macroFile, string speed, int? limitDays)
     {
-        if (!File.Exists(file)) throw new FileNotFoundException($"bar file not found: {file}");
-        macroFile ??= Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "macro_indicators_daily.csv.gz");
+        if (!File.Exists(file)) throw new FileNotFoundException($"bar file not found: {Path.GetFullPath(file)}");
+        macroFile ??= MacroNextTo(file);
         double? multiplier = speed == "max" ? null
             : double.TryParse(speed, System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m
             : throw new ArgumentException($"--speed must be 'max' or a positive multiple of real time, not '{speed}'");
@@ -130,6 +130,16 @@ public static class DemoCommand
         var ok = report.Read == accounted && rows == report.Inserted + report.Raced;
         if (!ok) AnsiConsole.MarkupLine("[red]the counts do not add up: some bars are neither features nor quarantined[/]");
         return ok ? 0 : 1;
+    }
+
+    /// <summary>The daily macro file beside a bar file: macro_indicators_daily.csv.gz, or a cut of it
+    /// (macro_indicators_daily_*.csv.gz, as the test fixtures hold).</summary>
+    public static string MacroNextTo(string barFile)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(barFile))!;
+        var exact = Path.Combine(dir, "macro_indicators_daily.csv.gz");
+        return File.Exists(exact) ? exact
+            : Directory.EnumerateFiles(dir, "macro_indicators_daily_*.csv.gz").Order().FirstOrDefault() ?? exact;
     }
 
     private static async Task<T> Scalar<T>(NpgsqlDataSource db, string sql, params (string, object)[] args)

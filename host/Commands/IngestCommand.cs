@@ -17,8 +17,8 @@ public static class IngestCommand
 {
     public static async Task<int> RunAsync(CopSettings settings, string file, string? macroFile)
     {
-        if (!File.Exists(file)) throw new FileNotFoundException($"bar file not found: {file}");
-        if (macroFile is not null && !File.Exists(macroFile)) throw new FileNotFoundException($"macro file not found: {macroFile}");
+        if (!File.Exists(file)) throw new FileNotFoundException($"bar file not found: {Path.GetFullPath(file)}");
+        if (macroFile is not null && !File.Exists(macroFile)) throw new FileNotFoundException($"macro file not found: {Path.GetFullPath(macroFile)}");
         await using var services = await BackingServices.StartAsync(settings);
         await using var db = NpgsqlDataSource.Create(services.ConnectionString);
         if (macroFile is not null)
