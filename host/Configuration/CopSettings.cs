@@ -2,6 +2,8 @@ using Akka.Configuration;
 using Cop.Actors.Features;
 using Cop.Streams.Features;
 using Cop.Streams.Ingestion;
+using Cop.Streams.Macro;
+using Cop.Trading.Macro;
 using Cop.Streams.Notifications;
 using Cop.Trading.Validation;
 
@@ -22,7 +24,8 @@ public sealed record CopSettings(
     ValidationRules Validation,
     TwelveDataSettings TwelveData,
     BarSeriesSettings Series,
-    FeaturePipelineSettings Pipeline)
+    FeaturePipelineSettings Pipeline,
+    MacroSettings Macro)
 {
     public static CopSettings Load(string? baseDirectory = null)
     {
@@ -30,6 +33,8 @@ public sealed record CopSettings(
         var path = Path.Combine(dir, "cop.conf");
         if (!File.Exists(path)) throw new ConfigurationException($"configuration file {path} is missing");
         var config = Parse(path);
+        var macro = Path.Combine(dir, "macro.conf");
+        if (File.Exists(macro)) config = config.WithFallback(Parse(macro));
         var extra = Environment.GetEnvironmentVariable("COP_CONFIG");
         if (!string.IsNullOrWhiteSpace(extra))
         {
@@ -47,6 +52,7 @@ public sealed record CopSettings(
         ["COP_REDIS"] = "cop.redis.configuration",
         ["COP_HTTP_URLS"] = "cop.http.urls",
         ["COP_TWELVEDATA_API_KEY"] = "cop.ingest.twelvedata.api-key",
+        ["COP_FRED_API_KEY"] = "cop.macro.fred.api-key",
     };
 
     public static Config WithEnvironment(Config config, Func<string, string?> env)
@@ -108,7 +114,57 @@ public sealed record CopSettings(
                 Timeframe = c.GetString("cop.features.timeframe", "5m"),
                 MaxBatch = PositiveInt(c, "cop.features.max-batch"),
                 AskTimeout = Positive(c, "cop.features.ask-timeout"),
-            });
+            },
+            ReadMacro(c));
+    }
+
+    /// <summary>cop.macro and its catalogue; an entry that cannot be used names itself and the field.</summary>
+    public static MacroSettings ReadMacro(Config c)
+    {
+        const string m = "cop.macro";
+        var variables = new List<MacroVariableSpec>();
+        var root = c.GetConfig($"{m}.variables");
+        if (root is null || root.IsEmpty) throw new ConfigurationException($"{m}.variables is missing: the macro catalogue is empty");
+        foreach (var name in root.Root.GetObject().Items.Keys)
+        {
+            var key = $"{m}.variables.{name}";
+            string Text(string field) => c.GetString($"{key}.{field}", "") is { Length: > 0 } v ? v
+                : throw new ConfigurationException($"macro variable '{name}': {field} is missing");
+            double Number(string field)
+            {
+                try { return c.GetDouble($"{key}.{field}"); }
+                catch (Exception) { throw new ConfigurationException($"macro variable '{name}': {field} = '{c.GetString($"{key}.{field}", "")}' is not a number"); }
+            }
+            int Days(string field) => (int)Number(field) is var d && d == Number(field) ? d
+                : throw new ConfigurationException($"macro variable '{name}': {field} must be a whole number of days");
+            var frequency = Text("frequency") switch
+            {
+                "daily" => MacroFrequency.Daily,
+                "monthly" => MacroFrequency.Monthly,
+                "quarterly" => MacroFrequency.Quarterly,
+                var f => throw new ConfigurationException($"macro variable '{name}': frequency '{f}' is not daily, monthly or quarterly"),
+            };
+            var spec = new MacroVariableSpec(name, Text("source"), Text("series"), frequency, Days("delay-days"), Days("max-gap-days"),
+                Number("min"), Number("max"), Number("max-jump"), c.GetBoolean($"{key}.max-jump-absolute", false));
+            try { spec.Check(); }
+            catch (ArgumentException e) { throw new ConfigurationException(e.Message); }
+            variables.Add(spec);
+        }
+        var seed = c.GetString($"{m}.seed-start", "2015-01-01");
+        return new MacroSettings
+        {
+            Catalogue = variables,
+            SeedStart = DateOnly.TryParse(seed, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d
+                : throw new ConfigurationException($"{m}.seed-start = '{seed}' is not a date (yyyy-MM-dd)"),
+            Schedule = Positive(c, $"{m}.schedule"),
+            RefreshObservations = PositiveInt(c, $"{m}.refresh-observations"),
+            ForwardFillLookbackDays = PositiveInt(c, $"{m}.forward-fill-lookback-days"),
+            ParquetDirectory = Home(c.GetString($"{m}.parquet-directory", ".cop/macro")),
+            FredBaseUrl = c.GetString($"{m}.fred.base-url", ""),
+            FredApiKey = c.GetString($"{m}.fred.api-key", ""),
+            BcrpBaseUrl = c.GetString($"{m}.bcrp.base-url", ""),
+            BanrepBaseUrl = c.GetString($"{m}.banrep.base-url", ""),
+        };
     }
 
     private static ValidationRules ReadValidation(Config c)

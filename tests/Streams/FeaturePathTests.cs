@@ -23,8 +23,7 @@ public class FeaturePathTests(ITestOutputHelper output)
     /// <summary>Real data cut from shared/data and kept in the repository (tests/Fixtures/data/README.md).</summary>
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "data", name);
 
-    private static CopSettings Settings() => CopSettings.From(CopSettings.WithEnvironment(
-        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "cop.conf"))), _ => null));
+    private static CopSettings Settings() => ShippedConfig.Settings();
 
     /// <summary>The real bars of the first half of 2020 (they hold dual-offset days and holidays), plus
     /// lines a feed could send: unreadable, OHLC-inconsistent, a x10 print.</summary>

@@ -7,8 +7,7 @@ namespace Cop.Tests.Unit;
 
 public class ConfigurationTests
 {
-    private static Config Shipped() =>
-        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "cop.conf")));
+    private static Config Shipped() => Cop.Tests.Infrastructure.ShippedConfig.Hocon();
 
     [Fact]
     public void The_shipped_configuration_loads_with_embedded_defaults()

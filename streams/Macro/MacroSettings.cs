@@ -1,0 +1,21 @@
+using Cop.Trading.Macro;
+
+namespace Cop.Streams.Macro;
+
+/// <summary>Macro ingestion settings and the catalogue (hocon/macro.conf, cop.macro).</summary>
+public sealed record MacroSettings
+{
+    public required IReadOnlyList<MacroVariableSpec> Catalogue { get; init; }
+    public DateOnly SeedStart { get; init; } = new(2015, 1, 1);
+    public TimeSpan Schedule { get; init; } = TimeSpan.FromHours(1);
+    public int RefreshObservations { get; init; } = 15;
+    public int ForwardFillLookbackDays { get; init; } = 120;
+    public string ParquetDirectory { get; init; } = ".cop/macro";
+    public string FredBaseUrl { get; init; } = "https://api.stlouisfed.org/fred";
+    public string FredApiKey { get; init; } = "";
+    public string BcrpBaseUrl { get; init; } = "https://estadisticas.bcrp.gob.pe/estadisticas/series/api";
+    public string BanrepBaseUrl { get; init; } = "";
+
+    public MacroVariableSpec this[string column] => Catalogue.FirstOrDefault(v => v.Column == column)
+        ?? throw new KeyNotFoundException($"'{column}' is not in the macro catalogue");
+}
