@@ -29,11 +29,22 @@ root.Subcommands.Add(migrate);
 
 var ingest = new Command("ingest", "Validate a bar file into usdcop_m5_ohlcv; rejects go to quarantine with their reason.");
 var ingestFile = new Option<string>("--file") { Description = "Bar file (csv or csv.gz) in the bundled format.", Required = true };
-var ingestMacro = new Option<string?>("--macro") { Description = "Also load a daily macro file into macro_daily (fecha_available = fecha + 1)." };
+var ingestMacro = new Option<string?>("--macro") { Description = "Also seed macro data: a file or a folder of files (see cop macro seed)." };
 ingest.Options.Add(ingestFile);
 ingest.Options.Add(ingestMacro);
 ingest.SetAction((pr, _) => Guard(() => IngestCommand.RunAsync(CopSettings.Load(), pr.GetValue(ingestFile)!, pr.GetValue(ingestMacro))));
 root.Subcommands.Add(ingest);
+
+var macroCmd = new Command("macro", "Macro series: seed from files, show status.");
+var macroSeed = new Command("seed", "Load macro files (daily/monthly/quarterly, the bundled format) through validation and delays.");
+var macroFrom = new Option<string>("--from") { Description = "A folder of macro files, or one file.", Required = true };
+macroSeed.Options.Add(macroFrom);
+macroSeed.SetAction((pr, _) => Guard(() => MacroCommand.SeedAsync(CopSettings.Load(), pr.GetValue(macroFrom)!)));
+var macroStatus = new Command("status", "Per variable: last date, usable from, last run and result, breaker state.");
+macroStatus.SetAction((_, _) => Guard(() => MacroCommand.StatusAsync(CopSettings.Load())));
+macroCmd.Subcommands.Add(macroSeed);
+macroCmd.Subcommands.Add(macroStatus);
+root.Subcommands.Add(macroCmd);
 
 var preflight = new Command("preflight", "The spec's NOTIFY pre-flight check: 1,000 events, 100 % received, p99 < 100 ms (exit 1 when it fails).");
 var events = new Option<int>("--events") { Description = "Events to send.", DefaultValueFactory = _ => 1000 };
@@ -45,7 +56,7 @@ var demo = new Command("demo", "Replay the bundled real bars through the real pa
 var file = new Option<string>("--file") { Description = "Bar file (csv or csv.gz).", DefaultValueFactory = _ => DefaultBarFile() };
 var speed = new Option<string>("--speed") { Description = "'max' or a multiple of real time (e.g. 600).", DefaultValueFactory = _ => "max" };
 var limit = new Option<int?>("--days") { Description = "Replay only the first N days of the file." };
-var macro = new Option<string?>("--macro") { Description = "Daily macro file (default: macro_indicators_daily[_*].csv.gz next to the bar file)." };
+var macro = new Option<string?>("--macro") { Description = "Folder of macro files to seed (default: the bar file's folder)." };
 demo.Options.Add(file);
 demo.Options.Add(speed);
 demo.Options.Add(limit);
@@ -58,7 +69,7 @@ var quick = new Option<bool>("--quick") { Description = "Smaller workloads (a sm
 bench.Options.Add(quick);
 bench.Options.Add(file);
 bench.SetAction((pr, _) => Guard(() => BenchCommand.RunAsync(CopSettings.Load(), pr.GetValue(quick), pr.GetValue(file)!,
-    DemoCommand.MacroNextTo(pr.GetValue(file)!))));
+    Path.GetDirectoryName(Path.GetFullPath(pr.GetValue(file)!))!)));
 root.Subcommands.Add(bench);
 
 return await root.Parse(args).InvokeAsync();
@@ -68,7 +79,7 @@ static async Task<int> Guard(Func<Task<int>> command)
 {
     try { return await command(); }
     catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or InvalidOperationException
-                                   or ArgumentException or InvalidDataException or FileNotFoundException)
+                                   or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
     {
         Log.Fatal("{Error}", e.Message);
         return 2;

@@ -20,7 +20,7 @@ namespace Cop.Host.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    public static async Task<int> RunAsync(CopSettings settings, bool quick, string barFile, string macroFile)
+    public static async Task<int> RunAsync(CopSettings settings, bool quick, string barFile, string macroFolder)
     {
         var (oneByOne, sustained, pollEvents) = quick ? (300, 10_000, 5) : (2_000, 100_000, 40);
         await using var services = await BackingServices.StartAsync(settings, database: "cop_bench");
@@ -32,7 +32,7 @@ public static class BenchCommand
         // Features (issue 3) first, in a database of their own.
         var featureRows = new List<(string, string)>();
         var featureTargets = new List<(string, bool)>();
-        await FeatureBench.RunAsync(services, settings, barFile, macroFile, quick, featureRows, featureTargets);
+        await FeatureBench.RunAsync(services, settings, barFile, macroFolder, quick, featureRows, featureTargets);
 
         // 1. Bare Npgsql listener on the same INSERT workload: what PostgreSQL itself gives here.
         const int bareFirst = 0; // before the source's bars: its consumer catches these up, then sees only newer ones

@@ -7,6 +7,7 @@ using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
+using Cop.Streams.Macro;
 using Cop.Streams.Notifications;
 using Cop.Trading.Validation;
 using Npgsql;
@@ -22,10 +23,10 @@ namespace Cop.Host.Commands;
 /// </summary>
 public static class DemoCommand
 {
-    public static async Task<int> RunAsync(CopSettings settings, string file, string? macroFile, string speed, int? limitDays)
+    public static async Task<int> RunAsync(CopSettings settings, string file, string? macroFolder, string speed, int? limitDays)
     {
         if (!File.Exists(file)) throw new FileNotFoundException($"bar file not found: {Path.GetFullPath(file)}");
-        macroFile ??= MacroNextTo(file);
+        macroFolder ??= Path.GetDirectoryName(Path.GetFullPath(file))!;
         double? multiplier = speed == "max" ? null
             : double.TryParse(speed, System.Globalization.CultureInfo.InvariantCulture, out var m) && m > 0 ? m
             : throw new ArgumentException($"--speed must be 'max' or a positive multiple of real time, not '{speed}'");
@@ -35,8 +36,8 @@ public static class DemoCommand
         var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(Serilog.Log.Logger).CreateLogger("Cop.Demo");
         await using var db = NpgsqlDataSource.Create(cs);
 
-        var macroRows = File.Exists(macroFile) ? await new MacroStore(db).LoadDailyFileAsync(macroFile, FeatureStore.DailyDelayDays) : 0;
-        if (macroRows == 0) AnsiConsole.MarkupLine($"[yellow]no macro file at {Markup.Escape(macroFile)}: macro features stay NULL[/]");
+        // The macro files beside the bar file, through the catalogue's validation and delays.
+        var macro = await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFolderAsync(macroFolder);
 
         using var system = ActorSystem.Create("cop-demo", FeatureWiring.ActorSystemConfig(settings, cs));
         var built = 0;
@@ -118,7 +119,8 @@ public static class DemoCommand
         table.AddRow("feature rows written (inference_features_5m)", rows.ToString("N0"));
         table.AddRow("  with all 15 features present", complete.ToString("N0"));
         table.AddRow("new_features notifications received", notified.ToString("N0"));
-        table.AddRow("macro rows loaded (macro_daily)", macroRows.ToString("N0"));
+        table.AddRow($"macro values seeded ({macro.Variables.Count} series, {macro.Files.Count} files) / quarantined",
+            $"{macro.Upserted:N0} / {macro.Rejected:N0}");
         table.AddRow("NOTIFY-to-features latency p50 / p99 (ms)" + (multiplier is null ? ", queued behind the replay" : ""),
             $"{Stats.Percentile(lat, .5):F1} / {Stats.Percentile(lat, .99):F1}");
         table.AddRow("throughput (bars/s, file to committed feature row)", (rows / elapsed.TotalSeconds).ToString("N0"));
@@ -130,16 +132,6 @@ public static class DemoCommand
         var ok = report.Read == accounted && rows == report.Inserted + report.Raced;
         if (!ok) AnsiConsole.MarkupLine("[red]the counts do not add up: some bars are neither features nor quarantined[/]");
         return ok ? 0 : 1;
-    }
-
-    /// <summary>The daily macro file beside a bar file: macro_indicators_daily.csv.gz, or a cut of it
-    /// (macro_indicators_daily_*.csv.gz, as the test fixtures hold).</summary>
-    public static string MacroNextTo(string barFile)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(barFile))!;
-        var exact = Path.Combine(dir, "macro_indicators_daily.csv.gz");
-        return File.Exists(exact) ? exact
-            : Directory.EnumerateFiles(dir, "macro_indicators_daily_*.csv.gz").Order().FirstOrDefault() ?? exact;
     }
 
     private static async Task<T> Scalar<T>(NpgsqlDataSource db, string sql, params (string, object)[] args)

@@ -5,6 +5,7 @@ using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
+using Cop.Streams.Macro;
 using Cop.Trading;
 using Cop.Trading.Features;
 using Cop.Trading.Validation;
@@ -25,12 +26,12 @@ public static class FeatureBench
     /// stays close to the exact value; the error is reported next to the timing.</summary>
     public const int Window = 200;
 
-    public static async Task RunAsync(BackingServices services, CopSettings settings, string barFile, string macroFile, bool quick,
+    public static async Task RunAsync(BackingServices services, CopSettings settings, string barFile, string macroFolder, bool quick,
         List<(string, string)> rows, List<(string, bool)> targets)
     {
         var cs = await services.CreateFreshDatabaseAsync("cop_bench_features");
         await using var db = NpgsqlDataSource.Create(cs);
-        await new MacroStore(db).LoadDailyFileAsync(macroFile, FeatureStore.DailyDelayDays);
+        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFolderAsync(macroFolder);
         await using var featureStore = new FeatureStore(cs);
         var macro = await featureStore.LoadMacroAsync();
 

@@ -2,6 +2,7 @@ using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
+using Cop.Streams.Macro;
 using Npgsql;
 using Spectre.Console;
 
@@ -18,13 +19,15 @@ public static class IngestCommand
     public static async Task<int> RunAsync(CopSettings settings, string file, string? macroFile)
     {
         if (!File.Exists(file)) throw new FileNotFoundException($"bar file not found: {Path.GetFullPath(file)}");
-        if (macroFile is not null && !File.Exists(macroFile)) throw new FileNotFoundException($"macro file not found: {Path.GetFullPath(macroFile)}");
         await using var services = await BackingServices.StartAsync(settings);
         await using var db = NpgsqlDataSource.Create(services.ConnectionString);
         if (macroFile is not null)
         {
-            var rows = await new MacroStore(db).LoadDailyFileAsync(macroFile, FeatureStore.DailyDelayDays);
-            AnsiConsole.MarkupLine($"macro_daily: {rows:N0} rows from {Markup.Escape(macroFile)}");
+            var seeded = Directory.Exists(macroFile)
+                ? await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFolderAsync(macroFile)
+                : await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([File.Exists(macroFile) ? macroFile
+                    : throw new FileNotFoundException($"macro file not found: {Path.GetFullPath(macroFile)}")]);
+            AnsiConsole.MarkupLine($"macro: {seeded.Upserted:N0} values seeded, {seeded.Rejected:N0} quarantined");
         }
         await using var bars = new BarStore(services.ConnectionString);
         var ingester = new BarIngester(bars, new QuarantineStore(db), settings.Validation, "file:" + Path.GetFileName(file));

@@ -15,9 +15,6 @@ public sealed class FeatureStore : IFeatureStore, IAsyncDisposable
 {
     public const string WriterRole = "cop_feature_writer";
 
-    /// <summary>Publication delay (days) of the daily series until the macro catalogue (issue 4) owns it.</summary>
-    public const int DailyDelayDays = 1;
-
     private readonly NpgsqlDataSource _db;
 
     public FeatureStore(string connectionString) =>
@@ -42,7 +39,8 @@ public sealed class FeatureStore : IFeatureStore, IAsyncDisposable
 
     public async Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> LoadMacroAsync(CancellationToken ct = default)
     {
-        var columns = string.Join(", ", MacroColumns.All);
+        // Published values only: cells written by forward fill are not part of a series' history.
+        var columns = string.Join(", ", MacroColumns.All.Select(c => $"CASE WHEN '{c}' = ANY(filled_columns) THEN NULL ELSE {c} END"));
         await using var cmd = _db.CreateCommand($"SELECT fecha, fecha_available, {columns} FROM macro_daily ORDER BY fecha");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var values = MacroColumns.All.ToDictionary(c => c, _ => new List<MacroObservation>());

@@ -6,6 +6,7 @@ using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
+using Cop.Streams.Macro;
 using Cop.Tests.Infrastructure;
 using Cop.Trading;
 using Cop.Trading.Features;
@@ -46,7 +47,7 @@ public class FeaturePathTests(ITestOutputHelper output)
         var settings = Settings();
         var file = WriteSample();
         await using var db = NpgsqlDataSource.Create(cs);
-        await new MacroStore(db).LoadDailyFileAsync(Fixture("macro_indicators_daily_2019_2020.csv.gz"), FeatureStore.DailyDelayDays);
+        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Fixture("macro_indicators_daily_2019_2020.csv.gz")]);
 
         using var system = ActorSystem.Create("path", FeatureWiring.ActorSystemConfig(settings, cs));
         var built = 0;
