@@ -26,6 +26,9 @@ public static class MacroCommand
         AnsiConsole.Write(table);
         if (report.Rejected > 0)
             AnsiConsole.MarkupLine("[grey]reasons: SELECT source, reason FROM quarantine WHERE source LIKE 'macro:%'[/]");
+        var (filled, masters) = await MacroRunCompletion.CompleteAsync(store, settings.Macro, DateOnly.FromDateTime(DateTime.UtcNow));
+        AnsiConsole.MarkupLine($"forward fill (last {settings.Macro.ForwardFillLookbackDays} days): {filled:N0} rows; " +
+            $"Parquet: {Markup.Escape(string.Join(", ", masters.Select(m => $"{Path.GetFileName(m.Path)} ({m.Rows:N0} rows)")))} in {Markup.Escape(settings.Macro.ParquetDirectory)}");
         if (report.IgnoredColumns.Count > 0)
             AnsiConsole.MarkupLine($"[grey]not read (not in the catalogue at that frequency): {Markup.Escape(string.Join(", ", report.IgnoredColumns))}[/]");
         return 0;

@@ -101,3 +101,18 @@ public sealed class MacroSeeder(MacroStore store, MacroSettings settings)
         return ([.. columns.Select(c => c.h)], values);
     }
 }
+
+/// <summary>What follows every macro run (seed or extraction): the one-statement forward fill of
+/// each table over the lookback window, then the three Parquet masters.</summary>
+public static class MacroRunCompletion
+{
+    public static async Task<(int Filled, IReadOnlyList<(string Path, int Rows)> Masters)> CompleteAsync(
+        MacroStore store, MacroSettings settings, DateOnly today, CancellationToken ct = default)
+    {
+        var filled = 0;
+        foreach (var table in settings.Catalogue.GroupBy(v => v.Table))
+            filled += await store.ForwardFillAsync(table.Key, [.. table.Select(v => v.Column)],
+                today.AddDays(-settings.ForwardFillLookbackDays), settings.ForwardFillLookbackDays, ct);
+        return (filled, await MacroParquet.WriteMastersAsync(store, settings, ct));
+    }
+}
