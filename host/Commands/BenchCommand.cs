@@ -33,6 +33,8 @@ public static class BenchCommand
         var featureRows = new List<(string, string)>();
         var featureTargets = new List<(string, bool)>();
         await FeatureBench.RunAsync(services, settings, barFile, macroFolder, quick, featureRows, featureTargets);
+        var macroRows = new List<(string, string)>();
+        await MacroBench.RunAsync(services, settings, macroFolder, macroRows, featureTargets);
 
         // 1. Bare Npgsql listener on the same INSERT workload: what PostgreSQL itself gives here.
         const int bareFirst = 0; // before the source's bars: its consumer catches these up, then sees only newer ones
@@ -101,6 +103,9 @@ public static class BenchCommand
         var features = new Table().Title("Cop bench: features (issue 3)").AddColumns("figure", "value");
         foreach (var (k, v) in featureRows) features.AddRow(Markup.Escape(k), Markup.Escape(v));
         AnsiConsole.Write(features);
+        var macroTable = new Table().Title("Cop bench: macro (issue 4)").AddColumns("figure", "value");
+        foreach (var (k, v) in macroRows) macroTable.AddRow(Markup.Escape(k), Markup.Escape(v));
+        AnsiConsole.Write(macroTable);
         var table = new Table().Title("Cop bench: event backbone").AddColumns("figure", "value");
         foreach (var (k, v) in rows) table.AddRow(Markup.Escape(k), Markup.Escape(v));
         AnsiConsole.Write(table);

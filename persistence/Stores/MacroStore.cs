@@ -119,22 +119,12 @@ public sealed class MacroStore(NpgsqlDataSource db)
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The same fill one column at a time, each cell looking up its last published value
-    /// (the shape of a per-column loop): the benchmark's baseline.</summary>
+    /// <summary>The same fill as N statements, one per column (the spec's "before"): the
+    /// benchmark's baseline. Same SQL, same result.</summary>
     public async Task<int> ForwardFillColumnByColumnAsync(string table, IReadOnlyList<string> columns, DateOnly from, int lookbackDays, CancellationToken ct = default)
     {
         var changed = 0;
-        foreach (var c in columns)
-        {
-            var previous = $"SELECT q.{c} FROM {table} q WHERE q.fecha < m.fecha AND q.fecha >= @anchor AND q.{c} IS NOT NULL ORDER BY q.fecha DESC LIMIT 1";
-            await using var cmd = db.CreateCommand($"""
-                UPDATE {table} m SET {c} = ({previous}), filled_columns = m.filled_columns || ARRAY['{c}']::text[], updated_at = NOW()
-                WHERE m.fecha >= @from AND m.{c} IS NULL AND EXISTS ({previous})
-                """);
-            cmd.Parameters.AddWithValue("anchor", from.AddDays(-lookbackDays));
-            cmd.Parameters.AddWithValue("from", from);
-            changed += await cmd.ExecuteNonQueryAsync(ct);
-        }
+        foreach (var c in columns) changed += await ForwardFillAsync(table, [c], from, lookbackDays, ct);
         return changed;
     }
 
