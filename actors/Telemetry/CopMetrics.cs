@@ -68,6 +68,25 @@ public static class CopMetrics
         "usdcop_feature_latency_seconds", "From the bar's INSERT (trigger clock) to its feature row committed",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
 
+    // Macro ingestion (the spec's L0 macro metrics).
+    public static readonly Histogram MacroPipelineDuration = Metrics.CreateHistogram(
+        "pipeline_duration_seconds", "Duration of a macro ingestion run (every variable, forward fill, Parquet)");
+
+    public static readonly Counter ExtractionFailures = Metrics.CreateCounter(
+        "extraction_failures_total", "Macro source calls that failed after retries",
+        new CounterConfiguration { LabelNames = ["source"] });
+
+    public static readonly Counter MacroRowsProcessed = Metrics.CreateCounter(
+        "rows_processed_total", "Macro values stored (inserted or revised)",
+        new CounterConfiguration { LabelNames = ["variable"] });
+
+    public static readonly Gauge ExtractorHealth = Metrics.CreateGauge(
+        "extractor_health", "1 when a macro source's circuit is closed, 0 when open",
+        new GaugeConfiguration { LabelNames = ["source"] });
+
+    public static readonly Gauge ActiveCircuitBreakers = Metrics.CreateGauge(
+        "active_circuit_breakers", "Macro sources whose circuit breaker is open");
+
     public static readonly Counter QuarantinedTotal = Metrics.CreateCounter(
         "usdcop_quarantined_total", "Inputs rejected into the quarantine table",
         new CounterConfiguration { LabelNames = ["source"] });

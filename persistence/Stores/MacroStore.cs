@@ -1,3 +1,4 @@
+using Cop.Actors.Macro;
 using Cop.Trading.Macro;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,7 +14,7 @@ public sealed record MacroVariableStatus(string Variable, string Source, DateOnl
 /// Column names come from the validated catalogue (lower-case letters, digits, '_') and are
 /// checked against the table before use.
 /// </summary>
-public sealed class MacroStore(NpgsqlDataSource db)
+public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
 {
     /// <summary>Catalogue variables whose column is missing from their table (empty when all fit).</summary>
     public async Task<IReadOnlyList<string>> MissingColumnsAsync(IEnumerable<MacroVariableSpec> catalogue, CancellationToken ct = default)

@@ -5,12 +5,12 @@ using System.Net.Sockets;
 namespace Cop.Tests.Infrastructure;
 
 /// <summary>A real HTTP server on loopback that answers each request with the next queued
-/// (status, body), repeating the last one; it records the requests it saw.</summary>
+/// (status, body, delay), repeating the last one; it records the requests it saw.</summary>
 public sealed class FixtureServer : IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly ConcurrentQueue<(int Status, string Body)> _answers = new();
-    private (int Status, string Body) _last = (404, "{}");
+    private readonly ConcurrentQueue<(int Status, string Body, TimeSpan Delay)> _answers = new();
+    private (int Status, string Body, TimeSpan Delay) _last = (404, "{}", TimeSpan.Zero);
 
     public FixtureServer()
     {
@@ -29,7 +29,7 @@ public sealed class FixtureServer : IDisposable
 
     public static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));
 
-    public FixtureServer Answer(int status, string body) { _answers.Enqueue((status, body)); return this; }
+    public FixtureServer Answer(int status, string body, TimeSpan delay = default) { _answers.Enqueue((status, body, delay)); return this; }
 
     private async Task ServeAsync()
     {
@@ -40,11 +40,20 @@ public sealed class FixtureServer : IDisposable
             catch (Exception) { return; }
             Requests.Enqueue(ctx.Request.Url!.PathAndQuery);
             if (_answers.TryDequeue(out var next)) _last = next;
-            ctx.Response.StatusCode = _last.Status;
-            ctx.Response.ContentType = "application/json";
-            var bytes = System.Text.Encoding.UTF8.GetBytes(_last.Body);
-            await ctx.Response.OutputStream.WriteAsync(bytes);
-            ctx.Response.Close();
+            var answer = _last;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    if (answer.Delay > TimeSpan.Zero) await Task.Delay(answer.Delay);
+                    ctx.Response.StatusCode = answer.Status;
+                    ctx.Response.ContentType = "application/json";
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(answer.Body);
+                    await ctx.Response.OutputStream.WriteAsync(bytes);
+                    ctx.Response.Close();
+                }
+                catch (Exception) { }   // the client gave up (timeout tests)
+            });
         }
     }
 

@@ -1,0 +1,24 @@
+using Cop.Trading.Macro;
+
+namespace Cop.Actors.Macro;
+
+/// <summary>A macro source (FRED, TwelveData, BanRep, BCRP, a file drop): the values of one
+/// series between two dates. Implemented in Cop.Streams with retries and a circuit breaker.</summary>
+public interface IMacroSource
+{
+    string Name { get; }
+    /// <summary>"closed", "open" or "half-open".</summary>
+    string BreakerState { get; }
+    Task<IReadOnlyList<MacroValue>> FetchAsync(MacroVariableSpec variable, DateOnly from, DateOnly to, CancellationToken ct = default);
+}
+
+/// <summary>What a MacroVariable needs from storage (Cop.Persistence.MacroStore implements it).</summary>
+public interface IMacroVariableStore
+{
+    Task<IReadOnlyList<DateOnly>> RecentDatesAsync(MacroVariableSpec v, int count, CancellationToken ct = default);
+    Task<MacroValue?> PreviousValueAsync(MacroVariableSpec v, DateOnly before, CancellationToken ct = default);
+    Task<int> UpsertAsync(MacroVariableSpec v, IReadOnlyList<MacroValue> values, CancellationToken ct = default);
+    Task QuarantineAsync(IReadOnlyList<RejectedMacroValue> rejected, CancellationToken ct = default);
+    Task RecordRunAsync(string variable, string source, ExtractionPlan? plan, string result, string? detail,
+        int upserted, int rejected, string breakerState, CancellationToken ct = default);
+}
