@@ -22,3 +22,9 @@ public interface IMacroVariableStore
     Task RecordRunAsync(string variable, string source, ExtractionPlan? plan, string result, string? detail,
         int upserted, int rejected, string breakerState, CancellationToken ct = default);
 }
+
+/// <summary>A source failure; transient ones (timeouts, 5xx, 429) are retried and count toward the breaker.</summary>
+public sealed class MacroSourceException(string message, bool transient) : Exception(message)
+{
+    public bool Transient { get; } = transient;
+}

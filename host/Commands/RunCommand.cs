@@ -5,6 +5,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Cop.Actors.Features;
 using Cop.Actors.Heartbeat;
+using Cop.Actors.Macro;
 using Cop.Actors.Telemetry;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
@@ -19,8 +20,9 @@ namespace Cop.Host.Commands;
 
 /// <summary>
 /// `cop run`: the long-running service. Migrates, then keeps up the feature path (new bars ->
-/// BarSeries actors -> feature store), the feature monitor, the heartbeat, the TwelveData poller
-/// (when an API key is configured), with /metrics and /health on HTTP.
+/// BarSeries actors -> feature store), the macro tree (MacroVariable actors on the catalogue's
+/// schedule), the feature monitor, the heartbeat, the TwelveData poller (when an API key is
+/// configured), with /metrics and /health on HTTP.
 /// </summary>
 public static class RunCommand
 {
@@ -59,6 +61,7 @@ public static class RunCommand
 
                     wiring = FeatureWiring.StartAsync(system, settings, cs, msLog, Echo).GetAwaiter().GetResult();
                     registry.Register<BarSeriesSupervisor>(wiring.BarSeries);
+                    registry.Register<MacroIngestion>(MacroWiring.Start(system, settings, new MacroStore(pooled), http));
 
                     var mat = system.Materializer();
                     if (settings.TwelveData.ApiKey.Length > 0)

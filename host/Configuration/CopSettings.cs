@@ -164,6 +164,16 @@ public sealed record CopSettings(
             FredApiKey = c.GetString($"{m}.fred.api-key", ""),
             BcrpBaseUrl = c.GetString($"{m}.bcrp.base-url", ""),
             BanrepBaseUrl = c.GetString($"{m}.banrep.base-url", ""),
+            TwelveDataBaseUrl = c.GetString($"{m}.twelvedata.base-url", "https://api.twelvedata.com"),
+            FileDropDirectory = Home(c.GetString($"{m}.file-drop-directory", ".cop/macro-drop")),
+            Resilience = new Cop.Streams.Macro.Sources.SourceResilience
+            {
+                MaxRetries = PositiveInt(c, $"{m}.resilience.max-retries"),
+                FirstRetryDelay = Positive(c, $"{m}.resilience.first-retry-delay"),
+                BreakerFailures = PositiveInt(c, $"{m}.resilience.breaker-failures"),
+                BreakDuration = Positive(c, $"{m}.resilience.break-duration"),
+                Timeout = Positive(c, $"{m}.resilience.timeout"),
+            },
         };
     }
 

@@ -15,6 +15,9 @@ public sealed record MacroSettings
     public string FredApiKey { get; init; } = "";
     public string BcrpBaseUrl { get; init; } = "https://estadisticas.bcrp.gob.pe/estadisticas/series/api";
     public string BanrepBaseUrl { get; init; } = "";
+    public string TwelveDataBaseUrl { get; init; } = "https://api.twelvedata.com";
+    public string FileDropDirectory { get; init; } = ".cop/macro-drop";
+    public Sources.SourceResilience Resilience { get; init; } = new();
 
     public MacroVariableSpec this[string column] => Catalogue.FirstOrDefault(v => v.Column == column)
         ?? throw new KeyNotFoundException($"'{column}' is not in the macro catalogue");

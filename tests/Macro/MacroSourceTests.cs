@@ -1,3 +1,4 @@
+using Cop.Actors.Macro;
 using Cop.Streams.Macro.Sources;
 using Cop.Tests.Infrastructure;
 using Cop.Trading.Macro;

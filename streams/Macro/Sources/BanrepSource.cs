@@ -1,3 +1,4 @@
+using Cop.Actors.Macro;
 using System.Globalization;
 using System.Text.Json;
 using Cop.Trading.Macro;

@@ -8,12 +8,6 @@ using Polly.Retry;
 
 namespace Cop.Streams.Macro.Sources;
 
-/// <summary>A source failure; transient ones (timeouts, 5xx, 429) are retried and count toward the breaker.</summary>
-public sealed class MacroSourceException(string message, bool transient) : Exception(message)
-{
-    public bool Transient { get; } = transient;
-}
-
 /// <summary>Retry and breaker settings of every source (hocon: cop.macro.resilience).</summary>
 public sealed record SourceResilience
 {
@@ -40,6 +34,7 @@ public abstract class ResilientSource : IMacroSource
         Name = name;
         Http = http;
         Resilience = resilience;
+        CopMetrics.ExtractorHealth.WithLabels(name).Set(1);
         var transient = new PredicateBuilder().Handle<MacroSourceException>(e => e.Transient);
         _pipeline = new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions

@@ -1,3 +1,4 @@
+using Cop.Actors.Macro;
 using Cop.Streams.Ingestion;
 using Cop.Trading.Macro;
 

@@ -1,0 +1,51 @@
+using Akka.Actor;
+using Akka.Event;
+using Cop.Actors.Telemetry;
+using Cop.Trading.Macro;
+
+namespace Cop.Actors.Macro;
+
+/// <summary>
+/// One macro series. On each Run it decides for itself what to fetch (seed / gap / refresh),
+/// fetches it from its source, validates each value, UPSERTs the good ones (idempotent: a repeated
+/// or interrupted run cannot duplicate rows), quarantines the rest and records the run.
+/// A source failure is an answer ("failed"); a storage failure crashes the actor so its
+/// supervisor restarts it with back-off.
+/// </summary>
+public sealed class MacroVariable : ReceiveActor
+{
+    public sealed record Run(DateOnly Today);
+    public sealed record RunCompleted(string Variable, string Result, int Upserted, int Rejected, string? Detail);
+
+    public static Props Props(MacroVariableSpec spec, IMacroSource source, IMacroVariableStore store, DateOnly seedStart, int refreshCount) =>
+        Akka.Actor.Props.Create(() => new MacroVariable(spec, source, store, seedStart, refreshCount));
+
+    public MacroVariable(MacroVariableSpec spec, IMacroSource source, IMacroVariableStore store, DateOnly seedStart, int refreshCount)
+    {
+        var log = Context.GetLogger();
+        ReceiveAsync<Run>(async run =>
+        {
+            var plan = ExtractionRange.Decide(spec, await store.RecentDatesAsync(spec, refreshCount), run.Today, seedStart, refreshCount);
+            IReadOnlyList<MacroValue> fetched;
+            try
+            {
+                fetched = await source.FetchAsync(spec, plan.From, plan.To);
+            }
+            catch (MacroSourceException e)
+            {
+                await store.RecordRunAsync(spec.Column, source.Name, plan, "failed", e.Message, 0, 0, source.BreakerState);
+                log.Warning("{0}: {1} ({2})", spec.Column, e.Message, plan.Why);
+                Sender.Tell(new RunCompleted(spec.Column, "failed", 0, 0, e.Message));
+                return;
+            }
+            var previous = fetched.Count == 0 ? null : await store.PreviousValueAsync(spec, fetched.Min(v => v.Date));
+            var (accepted, rejected) = MacroValidator.Validate(spec, fetched, previous);
+            var upserted = await store.UpsertAsync(spec, accepted);
+            await store.QuarantineAsync(rejected);
+            var detail = $"{plan.Why}: {fetched.Count} fetched";
+            await store.RecordRunAsync(spec.Column, source.Name, plan, "ok", detail, upserted, rejected.Count, source.BreakerState);
+            CopMetrics.MacroRowsProcessed.WithLabels(spec.Column).Inc(upserted);
+            Sender.Tell(new RunCompleted(spec.Column, "ok", upserted, rejected.Count, detail));
+        });
+    }
+}
