@@ -46,6 +46,56 @@ macroCmd.Subcommands.Add(macroSeed);
 macroCmd.Subcommands.Add(macroStatus);
 root.Subcommands.Add(macroCmd);
 
+var models = new Command("models", "The model registry: register, baseline, list, status, kill-switch.");
+var modelFile = new Argument<string>("file") { Description = "ONNX file: input obs float[1,15], output logits float[1,3]." };
+var modelId = new Option<string>("--id") { Description = "Model id (default: the file name).", };
+var modelVersion = new Option<string>("--model-version") { Description = "Version label.", DefaultValueFactory = _ => "1" };
+var normStats = new Option<string?>("--norm-stats") { Description = "JSON file {feature: {mean, std}} for all 15 features (default: identity)." };
+var orderHash = new Option<string>("--feature-order-hash") { Description = "The order the model was trained on.", DefaultValueFactory = _ => Cop.Trading.Features.FeatureNames.OrderHash };
+var register = new Command("register", "Register an ONNX file that meets the contract.");
+register.Arguments.Add(modelFile);
+foreach (var o in new Option[] { modelId, modelVersion, normStats, orderHash }) register.Options.Add(o);
+register.SetAction((pr, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), async registry =>
+{
+    var file = pr.GetValue(modelFile)!;
+    var stats = pr.GetValue(normStats) is { } ns ? Cop.Trading.Decisions.NormStats.FromJson(await File.ReadAllTextAsync(ns)) : Cop.Trading.Decisions.NormStats.Identity;
+    var m = await ModelsCommand.RegisterAsync(registry, file, pr.GetValue(modelId) ?? Path.GetFileNameWithoutExtension(file), pr.GetValue(modelVersion)!, stats, pr.GetValue(orderHash)!);
+    Log.Information("Registered {Model} ({Sha}) as {Status}", m.ModelId, m.FileSha256, m.Status);
+    return 0;
+})));
+var baseline = new Command("baseline", "Write the baseline policy's ONNX file and register it as deployed.");
+baseline.SetAction((_, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), async registry =>
+{
+    var m = await ModelsCommand.RegisterBaselineAsync(registry, Path.Combine(Directory.GetCurrentDirectory(), ".cop", "models"), deploy: true);
+    Log.Information("Baseline {Model} written to {Path} and deployed", m.ModelId, m.FilePath);
+    return 0;
+})));
+var list = new Command("list", "List registered models.");
+list.SetAction((_, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), ModelsCommand.ListAsync)));
+var statusModel = new Argument<string>("model");
+var statusValue = new Argument<string>("status") { Description = "registered | staging | deployed | retired" };
+var setStatus = new Command("status", "Move a model to a status (deployed models start trading, others stop; no restart needed).");
+setStatus.Arguments.Add(statusModel);
+setStatus.Arguments.Add(statusValue);
+setStatus.SetAction((pr, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), async registry =>
+{
+    await registry.SetStatusAsync(pr.GetValue(statusModel)!, pr.GetValue(statusValue)!, Environment.UserName);
+    return 0;
+})));
+var killModel = new Argument<string>("model");
+var killValue = new Argument<string>("state") { Description = "on | off" };
+var killSwitch = new Command("kill-switch", "Turn a model's kill switch on (it logs HOLD and trades nothing) or off, at run time.");
+killSwitch.Arguments.Add(killModel);
+killSwitch.Arguments.Add(killValue);
+killSwitch.SetAction((pr, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), async registry =>
+{
+    var on = pr.GetValue(killValue) switch { "on" => true, "off" => false, var v => throw new ArgumentException($"kill-switch state must be on or off, not '{v}'") };
+    await registry.SetKillSwitchAsync(pr.GetValue(killModel)!, on);
+    return 0;
+})));
+foreach (var c in new[] { register, baseline, list, setStatus, killSwitch }) models.Subcommands.Add(c);
+root.Subcommands.Add(models);
+
 var preflight = new Command("preflight", "The spec's NOTIFY pre-flight check: 1,000 events, 100 % received, p99 < 100 ms (exit 1 when it fails).");
 var events = new Option<int>("--events") { Description = "Events to send.", DefaultValueFactory = _ => 1000 };
 preflight.Options.Add(events);
@@ -79,7 +129,8 @@ static async Task<int> Guard(Func<Task<int>> command)
 {
     try { return await command(); }
     catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or InvalidOperationException
-                                   or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+                                   or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
+                                   or Cop.Actors.Models.ModelRejectedException)
     {
         Log.Fatal("{Error}", e.Message);
         return 2;

@@ -1,0 +1,56 @@
+using Cop.Actors.Models;
+using Cop.Host.Configuration;
+using Cop.Host.Infrastructure;
+using Cop.Persistence.Stores;
+using Cop.Trading.Decisions;
+using Cop.Trading.Features;
+using Npgsql;
+using Spectre.Console;
+
+namespace Cop.Host.Commands;
+
+/// <summary>`cop models register|baseline|list|status|kill-switch`: the model registry from the CLI.</summary>
+public static class ModelsCommand
+{
+    /// <summary>Registers an ONNX file after checking it meets the contract (loads, obs[1,15] ->
+    /// logits[1,3]) and was trained on Cop's feature order. Returns the record.</summary>
+    public static async Task<ModelRecord> RegisterAsync(ModelRegistryStore registry, string file, string modelId, string version,
+        NormStats normStats, string featureOrderHash, string status = "registered")
+    {
+        if (featureOrderHash != FeatureNames.OrderHash)
+            throw new ArgumentException($"feature_order_hash {featureOrderHash} is not Cop's ({FeatureNames.OrderHash}): the model was trained on another observation order");
+        var path = Path.GetFullPath(file);
+        var sha = PolicySession.Sha256Of(path);
+        using (PolicySession.Load(path, sha)) { }   // refuses a file that does not meet the contract, naming why
+        var record = new ModelRecord(modelId, version, path, sha, featureOrderHash, normStats.ToJson(), normStats.Hash, status, false, null);
+        await registry.RegisterAsync(record);
+        return record;
+    }
+
+    /// <summary>Writes the baseline policy's ONNX file under <paramref name="directory"/> and registers it.</summary>
+    public static async Task<ModelRecord> RegisterBaselineAsync(ModelRegistryStore registry, string directory, bool deploy)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, BaselinePolicy.ModelId + ".onnx");
+        await File.WriteAllBytesAsync(path, BaselinePolicy.OnnxBytes());
+        var record = await RegisterAsync(registry, path, BaselinePolicy.ModelId, "1", BaselinePolicy.NormStats, FeatureNames.OrderHash);
+        if (deploy) await registry.SetStatusAsync(record.ModelId, "deployed", "cop models baseline", "baseline policy");
+        return record;
+    }
+
+    public static async Task<int> RunAsync(CopSettings settings, Func<ModelRegistryStore, Task<int>> action)
+    {
+        await using var services = await BackingServices.StartAsync(settings);
+        await using var db = NpgsqlDataSource.Create(services.ConnectionString);
+        return await action(new ModelRegistryStore(db));
+    }
+
+    public static async Task<int> ListAsync(ModelRegistryStore registry)
+    {
+        var table = new Table().Title("model_registry").AddColumns("model", "version", "status", "kill switch", "sha256", "last error");
+        foreach (var m in await registry.ListAsync())
+            table.AddRow(m.ModelId, m.Version, m.Status, m.KillSwitch ? "[red]on[/]" : "off", m.FileSha256[..12], Markup.Escape(m.LastError ?? ""));
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}
