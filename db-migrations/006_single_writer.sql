@@ -2,14 +2,18 @@
 -- audit of repaired bars. Roles are cluster-wide, so they are created only when missing.
 -- Connections take a role with `Options=-c role=<name>` (the login must be a NOINHERIT member; a
 -- superuser may take any role). Superusers bypass grants: production logins must not be superusers.
+-- Two databases of one cluster (or two hosts) may migrate at the same moment: the loser of the
+-- race gets duplicate_object/unique_violation, which means the role exists. Fine.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cop_feature_writer') THEN
-        CREATE ROLE cop_feature_writer NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cop_ingester') THEN
-        CREATE ROLE cop_ingester NOLOGIN;
-    END IF;
+    CREATE ROLE cop_feature_writer NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END
+$$;
+DO $$
+BEGIN
+    CREATE ROLE cop_ingester NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END
 $$;
 

@@ -22,6 +22,8 @@ public sealed class CopSerializer(ExtendedActorSystem system) : SerializerWithSt
     {
         ["bars-applied.v1"] = typeof(Features.BarSeries.BarsApplied),
         ["bar-series-snapshot.v1"] = typeof(Features.BarSeries.IndicatorSnapshot),
+        ["model-decided.v1"] = typeof(Models.DeployedModel.Decided),
+        ["model-account-snapshot.v1"] = typeof(Models.DeployedModel.AccountSnapshot),
     };
 
     private static readonly Dictionary<Type, string> ByType = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);

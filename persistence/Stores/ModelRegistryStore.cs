@@ -81,6 +81,10 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>The deployed models, as the model supervisor polls them.</summary>
+    public async Task<IReadOnlyList<Cop.Actors.Models.DeployedModelInfo>> DeployedAsync(CancellationToken ct = default) =>
+        [.. (await ListAsync("deployed", ct)).Select(m => new Cop.Actors.Models.DeployedModelInfo(m.ModelId, m.FilePath, m.FileSha256, m.NormStatsJson, m.KillSwitch))];
+
     public async Task<IReadOnlyList<ModelRecord>> ListAsync(string? status = null, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""

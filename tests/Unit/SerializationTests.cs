@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Cop.Actors.Features;
+using Cop.Actors.Models;
+using Cop.Trading.Decisions;
 using Cop.Actors.Serialization;
 using Cop.Tests.Domain;
 using Cop.Trading.Features;
@@ -24,9 +26,15 @@ public class SerializationTests : IDisposable
     private static object Sample(Type t)
     {
         var builder = new FeatureBuilder("USD/COP", MacroFeatures.Empty);
-        foreach (var bar in ReferenceIndicators.RandomBars(60)) builder.Next(bar);
+        foreach (var b in ReferenceIndicators.RandomBars(60)) builder.Next(b);
         if (t == typeof(BarSeries.BarsApplied)) return new BarSeries.BarsApplied(DateTime.UtcNow.AddHours(-1), DateTime.UtcNow, 12);
         if (t == typeof(BarSeries.IndicatorSnapshot)) return new BarSeries.IndicatorSnapshot(builder.Price.Save());
+        var bar = new DateTime(2024, 7, 2, 13, 5, 0, DateTimeKind.Utc);
+        var fill = new PaperFill(bar, 7, 0, 1, 4000, 4000.8, 0.8);
+        if (t == typeof(DeployedModel.Decided))
+            return new DeployedModel.Decided("USD/COP", bar, 7, TradeAction.Long, 0.61, RiskVerdict.Approved, new string('a', 64), 4000, fill, 9999.2, 1.25);
+        if (t == typeof(DeployedModel.AccountSnapshot))
+            return new DeployedModel.AccountSnapshot(PaperAccount.Empty.MarkToMarket(4000, new DateOnly(2024, 7, 2)).Apply(fill), bar, 7);
         throw new InvalidOperationException($"add a sample for {t} to SerializationTests");
     }
 

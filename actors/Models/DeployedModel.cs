@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Cop.Actors.Serialization;
+using Cop.Trading;
+using Cop.Trading.Decisions;
+
+namespace Cop.Actors.Models;
+
+/// <summary>
+/// One deployed model trading one symbol's bars, exactly once per (model, bar).
+///
+/// For a bar it reads the stored features, puts its own position in, normalises with its own
+/// norm_stats, runs its ONNX policy, asks the risk rules and, when approved, fills on paper at the
+/// close. The decision (with its fill) is journaled first; the account changes only by applying
+/// journaled decisions, so a restart rebuilds exactly the account the model had. The decision and
+/// trade rows are written after the journal, idempotently; on recovery the decisions since the last
+/// snapshot are written again, so a crash between journal and rows loses nothing and doubles
+/// nothing. A bar at or before the last decided one is answered as a duplicate.
+/// </summary>
+public sealed class DeployedModel : ReceivePersistentActor
+{
+    // Protocol
+    public sealed record DecideBar(string Symbol, DateTime BarTime, DateTime? InsertedAt);
+    public sealed record BarDecided(string ModelId, DateTime BarTime, TradeAction Action, RiskVerdict Verdict, bool Duplicate);
+    public sealed record SetKillSwitch(bool On);
+    public sealed record GetAccount;
+    public sealed record AccountState(string ModelId, PaperAccount Account, DateTime? LastBar, long Decisions);
+
+    // Journal
+    public sealed record Decided(string Symbol, DateTime BarTime, long BarIndex, TradeAction Action, double Confidence,
+        RiskVerdict Verdict, string ObservationHash, double Close, PaperFill? Fill, double EquityAfter, double LatencyMs) : ICopPersisted;
+    public sealed record AccountSnapshot(PaperAccount Account, DateTime? LastBar, long BarIndex) : ICopPersisted;
+
+    private sealed record FeaturesRead(DecideBar Command, FeatureSnapshot? Snapshot, IActorRef ReplyTo, long StartTicks);
+    private sealed record Logged(DecideBar Command, BarDecided Reply, IActorRef ReplyTo);
+    private sealed record Relogged;
+
+    /// <param name="loadPolicy">Loads the ONNX session; each incarnation (after a restart) loads its own.</param>
+    public static Props Props(string modelId, Func<PolicySession> loadPolicy, NormStats norm, ModelSettings settings,
+        IFeatureSource features, IDecisionLog log, bool killSwitch) =>
+        Akka.Actor.Props.Create(() => new DeployedModel(modelId, loadPolicy, norm, settings, features, log, killSwitch));
+
+    private readonly string _modelId;
+    private readonly PolicySession _policy;
+    private readonly NormStats _norm;
+    private readonly ModelSettings _settings;
+    private readonly IFeatureSource _features;
+    private readonly IDecisionLog _log;
+    private readonly ILoggingAdapter _logger = Context.GetLogger();
+    private readonly List<Decided> _sinceSnapshot = [];
+    private readonly float[] _obs = new float[PolicySession.ObservationSize];
+    private bool _killSwitch;
+    private PaperAccount _account = PaperAccount.Empty;
+    private DateTime? _lastBar;
+    private long _barIndex = -1;
+    private long _decisions;
+
+    public DeployedModel(string modelId, Func<PolicySession> loadPolicy, NormStats norm, ModelSettings settings,
+        IFeatureSource features, IDecisionLog log, bool killSwitch)
+    {
+        (_modelId, _norm, _settings, _features, _log, _killSwitch) = (modelId, norm, settings, features, log, killSwitch);
+        _policy = loadPolicy();
+        PersistenceId = $"deployed-model|{modelId}";
+
+        Recover<SnapshotOffer>(o =>
+        {
+            if (o.Snapshot is not AccountSnapshot s) return;
+            (_account, _lastBar, _barIndex) = (s.Account, s.LastBar, s.BarIndex);
+        });
+        Recover<Decided>(e => { Apply(e); _sinceSnapshot.Add(e); });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            // Rows of decisions the journal has but the tables may not (a crash between the two).
+            var pending = _sinceSnapshot.Select(Record).ToList();
+            _log.WriteAsync(pending).PipeTo(Self, success: () => new Relogged(), failure: e => new Status.Failure(e));
+        });
+        Command<Relogged>(_ => { Become(Ready); Stash.UnstashAll(); });
+        Command<Status.Failure>(f => throw new InvalidOperationException($"{PersistenceId}: re-logging recovered decisions failed", f.Cause));
+        CommandAny(_ => Stash.Stash());
+    }
+
+    public override string PersistenceId { get; }
+
+    private void Ready()
+    {
+        Command<DecideBar>(cmd =>
+        {
+            if (_lastBar is { } last && cmd.BarTime <= last)
+            {
+                Sender.Tell(new BarDecided(_modelId, cmd.BarTime, TradeAction.Hold, RiskVerdict.NoChange, Duplicate: true));
+                return;
+            }
+            var replyTo = Sender;
+            var start = Stopwatch.GetTimestamp();
+            Become(Working);
+            _features.ReadAsync(cmd.Symbol, cmd.BarTime).PipeTo(Self,
+                success: s => new FeaturesRead(cmd, s, replyTo, start), failure: e => new Status.Failure(e));
+        });
+        Common();
+    }
+
+    private void Working()
+    {
+        Command<FeaturesRead>(read =>
+        {
+            if (read.Snapshot is not { } snapshot)
+            {
+                read.ReplyTo.Tell(new Status.Failure(new InvalidOperationException(
+                    $"{_modelId}: no feature row for {read.Command.Symbol} {read.Command.BarTime:O}")));
+                Become(Ready);
+                Stash.UnstashAll();
+                return;
+            }
+            var decided = Decide(snapshot, read.StartTicks);
+            Persist(decided, e =>
+            {
+                Apply(e);
+                _sinceSnapshot.Add(e);
+                var reply = new BarDecided(_modelId, e.BarTime, e.Action, e.Verdict, Duplicate: false);
+                _log.WriteAsync([Record(e)]).PipeTo(Self, success: () => new Logged(read.Command, reply, read.ReplyTo), failure: f => new Status.Failure(f));
+            });
+        });
+        Command<Logged>(l =>
+        {
+            if (_sinceSnapshot.Count >= _settings.SnapshotEvery)
+            {
+                SaveSnapshot(new AccountSnapshot(_account, _lastBar, _barIndex));
+                _sinceSnapshot.Clear();
+            }
+            l.ReplyTo.Tell(l.Reply);
+            Become(Ready);
+            Stash.UnstashAll();
+        });
+        // The journal has the decision, the rows may not: restart, recover, re-log.
+        Command<Status.Failure>(f => throw new InvalidOperationException($"{PersistenceId}: a decision failed", f.Cause));
+        Common();
+        CommandAny(_ => Stash.Stash());
+    }
+
+    private void Common()
+    {
+        Command<SetKillSwitch>(k =>
+        {
+            if (k.On != _killSwitch) _logger.Warning("{0}: kill switch {1}", _modelId, k.On ? "ON: logging HOLD, trading nothing" : "off");
+            _killSwitch = k.On;
+        });
+        Command<GetAccount>(_ => Sender.Tell(new AccountState(_modelId, _account, _lastBar, _decisions)));
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _logger.Warning("{0}: snapshot failed: {1}", PersistenceId, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    /// <summary>The pure decision for one bar, from the current account.</summary>
+    private Decided Decide(FeatureSnapshot s, long startTicks)
+    {
+        var day = TradingSession.BogotaDate(s.BarTime);
+        var account = _account.MarkToMarket(s.Close, day);
+        var raw = (double?[])s.Raw.Clone();
+        raw[13] = account.Position;   // the model's own position, not the stored 0
+        _norm.Normalise(raw, _obs);
+        var (action, confidence, _) = _policy.Decide(_obs);
+        var barIndex = _barIndex + 1;
+        var target = Policy.TargetPosition(action, account.Position);
+        // Ready: a session bar on a trading day with its macro inputs present.
+        var ready = TradingSession.IsSessionBar(s.BarTime) && MarketCalendar.IsTradingDay(day) && raw[6] is not null && raw[11] is not null;
+        var verdict = RiskManager.Check(_settings.Risk, account, target, barIndex, _killSwitch, ready);
+        var shown = verdict == RiskVerdict.KillSwitch ? TradeAction.Hold : action;
+        var fill = verdict == RiskVerdict.Approved ? account.Fill(target, s.BarTime, barIndex, s.Close, _settings.Costs) : null;
+        var equityAfter = (fill is null ? account : account.Apply(fill)).Equity;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_obs.AsSpan())));
+        return new Decided(s.Symbol, s.BarTime, barIndex, shown, confidence, verdict, hash, s.Close, fill, equityAfter,
+            Stopwatch.GetElapsedTime(startTicks).TotalMilliseconds);
+    }
+
+    private void Apply(Decided e)
+    {
+        _account = _account.MarkToMarket(e.Close, TradingSession.BogotaDate(e.BarTime));
+        if (e.Fill is { } fill) _account = _account.Apply(fill);
+        _lastBar = e.BarTime;
+        _barIndex = e.BarIndex;
+        _decisions++;
+    }
+
+    private DecisionRecord Record(Decided e) =>
+        new(_modelId, e.Symbol, e.BarTime, e.ObservationHash, e.Action, e.Confidence, e.Verdict, e.LatencyMs, e.Fill, e.EquityAfter);
+
+    protected override void PostStop() { _policy.Dispose(); base.PostStop(); }
+}
+
+/// <summary>Per-model trading settings (hocon: cop.trading).</summary>
+public sealed record ModelSettings
+{
+    public RiskLimits Risk { get; init; } = new();
+    public FillCosts Costs { get; init; } = new();
+    public int SnapshotEvery { get; init; } = 500;
+}

@@ -1,0 +1,98 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+using Cop.Trading.Decisions;
+
+namespace Cop.Actors.Models;
+
+/// <summary>What the supervisor needs to know about a deployed model (from model_registry).</summary>
+public sealed record DeployedModelInfo(string ModelId, string FilePath, string FileSha256, string NormStatsJson, bool KillSwitch);
+
+/// <summary>
+/// Keeps one DeployedModel per model whose registry status is 'deployed': it polls the registry,
+/// starts models that became deployed (after checking their file loads and meets the contract;
+/// a refusal is recorded in the registry and not retried until the file changes), stops those
+/// that left, and passes kill-switch changes on at run time. DecideBar goes to every model; the
+/// answer lists each model's decision (or failure).
+/// </summary>
+public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
+{
+    public sealed record DecideBar(string Symbol, DateTime BarTime, DateTime? InsertedAt, TimeSpan Timeout);
+    public sealed record BarDecisions(DateTime BarTime, IReadOnlyList<DeployedModel.BarDecided> Decided, IReadOnlyList<string> Failed);
+    public sealed record Refresh;
+    public sealed record ListModels;
+    public sealed record ModelList(IReadOnlyList<string> Running, IReadOnlyDictionary<string, string> Rejected);
+    private sealed record Registry(IReadOnlyList<DeployedModelInfo> Deployed);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(Func<Task<IReadOnlyList<DeployedModelInfo>>> deployed, Func<string, string, Task> recordError,
+        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll) =>
+        Akka.Actor.Props.Create(() => new DeployedModelSupervisor(deployed, recordError, modelProps, poll));
+
+    public DeployedModelSupervisor(Func<Task<IReadOnlyList<DeployedModelInfo>>> deployed, Func<string, string, Task> recordError,
+        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll)
+    {
+        var log = Context.GetLogger();
+        var running = new Dictionary<string, (IActorRef Actor, DeployedModelInfo Info)>();
+        var rejected = new Dictionary<string, (string Sha, string Error)>();
+        Timers.StartPeriodicTimer("poll", new Refresh(), poll);
+        Self.Tell(new Refresh());
+
+        Receive<Refresh>(_ => deployed().PipeTo(Self, success: d => new Registry(d), failure: e =>
+        {
+            log.Warning("model registry unreadable: {0}", e.Message);
+            return new Registry([.. running.Values.Select(r => r.Info)]);   // keep what runs
+        }));
+        Receive<Registry>(r =>
+        {
+            var wanted = r.Deployed.ToDictionary(d => d.ModelId);
+            foreach (var id in running.Keys.Where(id => !wanted.ContainsKey(id)).ToList())
+            {
+                log.Info("model {0} is no longer deployed: stopping it", id);
+                Context.Stop(running[id].Actor);
+                running.Remove(id);
+            }
+            foreach (var info in wanted.Values)
+            {
+                if (running.TryGetValue(info.ModelId, out var current))
+                {
+                    if (current.Info.KillSwitch != info.KillSwitch) current.Actor.Tell(new DeployedModel.SetKillSwitch(info.KillSwitch));
+                    if (current.Info.FileSha256 == info.FileSha256) { running[info.ModelId] = (current.Actor, info); continue; }
+                    Context.Stop(current.Actor);   // a new file under the same id: restart on it
+                    running.Remove(info.ModelId);
+                }
+                if (rejected.TryGetValue(info.ModelId, out var refusal) && refusal.Sha == info.FileSha256) continue;
+                try
+                {
+                    using (PolicySession.Load(info.FilePath, info.FileSha256)) { }
+                    _ = NormStats.FromJson(info.NormStatsJson);
+                }
+                catch (Exception e) when (e is ModelRejectedException or ArgumentException or System.Text.Json.JsonException)
+                {
+                    log.Error("model {0} refused: {1}", info.ModelId, e.Message);
+                    rejected[info.ModelId] = (info.FileSha256, e.Message);
+                    _ = recordError(info.ModelId, e.Message);
+                    continue;
+                }
+                rejected.Remove(info.ModelId);
+                var actor = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnFailure(modelProps(info), "model",
+                    TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, -1)), Uri.EscapeDataString(info.ModelId));
+                running[info.ModelId] = (actor, info);
+                log.Info("model {0} deployed{1}", info.ModelId, info.KillSwitch ? " (kill switch on)" : "");
+            }
+        });
+        Receive<DecideBar>(bar =>
+        {
+            var replyTo = Sender;
+            var asks = running.Select(async m =>
+            {
+                try { return (m.Key, Result: (DeployedModel.BarDecided?)await m.Value.Actor.Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar(bar.Symbol, bar.BarTime, bar.InsertedAt), bar.Timeout), Error: (string?)null); }
+                catch (Exception e) { return (m.Key, Result: null, Error: $"{m.Key}: {e.Message}"); }
+            }).ToList();
+            Task.WhenAll(asks).PipeTo(replyTo, success: results => new BarDecisions(bar.BarTime,
+                [.. results.Where(x => x.Result is not null).Select(x => x.Result!)], [.. results.Where(x => x.Error is not null).Select(x => x.Error!)]));
+        });
+        Receive<ListModels>(_ => Sender.Tell(new ModelList([.. running.Keys], rejected.ToDictionary(r => r.Key, r => r.Value.Error))));
+    }
+}

@@ -1,0 +1,22 @@
+using Cop.Trading.Decisions;
+
+namespace Cop.Actors.Models;
+
+/// <summary>The stored raw features of one bar (observation order, position as stored) and its close.</summary>
+public sealed record FeatureSnapshot(string Symbol, DateTime BarTime, double?[] Raw, double Close);
+
+/// <summary>Where a DeployedModel reads features (the hybrid online/offline feature service).</summary>
+public interface IFeatureSource
+{
+    Task<FeatureSnapshot?> ReadAsync(string symbol, DateTime barTime, CancellationToken ct = default);
+}
+
+/// <summary>One decision row, and its fill when the decision traded.</summary>
+public sealed record DecisionRecord(string ModelId, string Symbol, DateTime BarTime, string ObservationHash, TradeAction Action,
+    double Confidence, RiskVerdict Verdict, double LatencyMs, PaperFill? Fill, double EquityAfter);
+
+/// <summary>trading.model_inferences and trading.trades; writes are idempotent per (model, symbol, bar).</summary>
+public interface IDecisionLog
+{
+    Task WriteAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken ct = default);
+}

@@ -1,0 +1,192 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Cop.Actors.Models;
+using Cop.Actors.Serialization;
+using Cop.Host.Commands;
+using Cop.Persistence.Journals;
+using Cop.Persistence.Stores;
+using Cop.Tests.Domain;
+using Cop.Tests.Infrastructure;
+using Cop.Trading;
+using Cop.Trading.Decisions;
+using Cop.Trading.Features;
+using Npgsql;
+
+namespace Cop.Tests.Models;
+
+/// <summary>DeployedModel actors on a real PostgreSQL (journal, registry, decision tables).</summary>
+public class DeployedModelTests
+{
+    private const string Symbol = "USD/COP";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>A test database holding bars, their feature rows (with macro inputs present, so
+    /// the models are ready to trade) and the baseline model registered and deployed.</summary>
+    private sealed class Market : IAsyncDisposable
+    {
+        public required string Cs;
+        public required NpgsqlDataSource Db;
+        public required Bar[] Bars;
+        public required ModelRegistryStore Registry;
+        public required ModelRecord Baseline;
+        public ValueTask DisposeAsync() => Db.DisposeAsync();
+
+        public static async Task<Market> CreateAsync(int bars)
+        {
+            var cs = await SharedPostgres.NewDatabaseAsync("models");
+            var db = NpgsqlDataSource.Create(cs);
+            var series = ReferenceIndicators.RandomBars(bars, seed: 11);
+            await using (var cmd = db.CreateCommand("""
+                INSERT INTO usdcop_m5_ohlcv (symbol, time, open, high, low, close, source) SELECT @s, u.*, 'test' FROM unnest(@t, @o, @h, @l, @c) AS u
+                """))
+            {
+                cmd.Parameters.AddWithValue("s", Symbol);
+                cmd.Parameters.AddWithValue("t", series.Select(b => b.Time).ToArray());
+                cmd.Parameters.AddWithValue("o", series.Select(b => b.Open).ToArray());
+                cmd.Parameters.AddWithValue("h", series.Select(b => b.High).ToArray());
+                cmd.Parameters.AddWithValue("l", series.Select(b => b.Low).ToArray());
+                cmd.Parameters.AddWithValue("c", series.Select(b => b.Close).ToArray());
+                await cmd.ExecuteNonQueryAsync();
+            }
+            var start = TradingSession.BogotaDate(series[0].Time).AddDays(-90);
+            var days = Enumerable.Range(0, 200).Select(i => start.AddDays(i)).ToList();
+            var macro = new MacroFeatures(new Dictionary<string, IEnumerable<MacroObservation>>
+            {
+                [MacroColumns.Dxy] = days.Select((d, i) => MacroObservation.Published(d, 1, 100 + Math.Sin(i) * 2)),
+                [MacroColumns.Ust10y] = days.Select(d => MacroObservation.Published(d, 1, 4.3)),
+                [MacroColumns.Ust2y] = days.Select(d => MacroObservation.Published(d, 1, 4.7)),
+            });
+            var builder = new FeatureBuilder(Symbol, macro);
+            await using (var features = new FeatureStore(cs)) await features.UpsertAsync([.. series.Select(b => builder.Next(b))]);
+            var registry = new ModelRegistryStore(db);
+            var baseline = await ModelsCommand.RegisterBaselineAsync(registry, Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+            return new Market { Cs = cs, Db = db, Bars = series, Registry = registry, Baseline = baseline };
+        }
+    }
+
+    /// <summary>Fails the first N writes (a database hiccup between journal and rows).</summary>
+    private sealed class FlakyLog(IDecisionLog inner, int failures) : IDecisionLog
+    {
+        private int _left = failures;
+        public Task WriteAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken ct = default) =>
+            Interlocked.Decrement(ref _left) >= 0 ? throw new NpgsqlException("simulated: connection lost after the journal write") : inner.WriteAsync(decisions, ct);
+    }
+
+    private static ActorSystem NewSystem(string cs) => ActorSystem.Create("models",
+        ConfigurationFactory.ParseString(CopSerializer.Hocon + "\nakka.loglevel = WARNING").WithFallback(JournalConfig.For(cs)));
+
+    private static IActorRef Supervisor(ActorSystem system, Market m, IDecisionLog log, ModelSettings? settings = null) =>
+        system.ActorOf(DeployedModelSupervisor.Props(() => m.Registry.DeployedAsync(), (id, e) => m.Registry.RecordErrorAsync(id, e),
+            info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
+                settings ?? new ModelSettings { Risk = new RiskLimits { CooldownBars = 1, MaxTradesPerDay = 100, MaxDrawdown = 0.5 } },
+                new FeatureReader(m.Db), log, info.KillSwitch),
+            poll: TimeSpan.FromMilliseconds(200)));
+
+    private static async Task<DeployedModelSupervisor.BarDecisions> Decide(IActorRef supervisor, DateTime bar) =>
+        await supervisor.Ask<DeployedModelSupervisor.BarDecisions>(new DeployedModelSupervisor.DecideBar(Symbol, bar, null, TimeSpan.FromSeconds(5)), Timeout);
+
+    private static async Task WaitForModels(IActorRef supervisor, int count)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if ((await supervisor.Ask<DeployedModelSupervisor.ModelList>(new DeployedModelSupervisor.ListModels(), Timeout)).Running.Count == count) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"{count} models never ran");
+    }
+
+    [Fact]
+    public async Task Every_bar_gets_one_decision_duplicates_change_nothing_and_a_crash_between_journal_and_rows_loses_and_doubles_nothing()
+    {
+        await using var m = await Market.CreateAsync(160);
+        var bars = m.Bars.Skip(60).ToArray();   // warm features
+        PaperAccount crashed, clean;
+        using (var system = NewSystem(m.Cs))
+        {
+            var supervisor = Supervisor(system, m, new FlakyLog(new DecisionStore(m.Db), failures: 1));
+            await WaitForModels(supervisor, 1);
+            // The first bar's rows fail after its decision was journaled: the model restarts and re-logs.
+            for (var attempt = 0; ; attempt++)
+            {
+                var first = await Decide(supervisor, bars[0].Time);
+                if (first.Decided.Count == 1) break;
+                Assert.True(attempt < 20, "the model never recovered");
+                await Task.Delay(100);
+            }
+            foreach (var bar in bars.Skip(1)) Assert.Single((await Decide(supervisor, bar.Time)).Decided);
+            var duplicate = await Decide(supervisor, bars[50].Time);
+            Assert.True(Assert.Single(duplicate.Decided).Duplicate);
+            crashed = (await Account(system, supervisor)).Account;
+        }
+        Assert.Equal((long)bars.Length, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM (SELECT bar_time FROM trading.model_inferences GROUP BY bar_time HAVING count(*) > 1) d"));
+        var trades = await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.trades");
+        Assert.True(trades > 0, "the baseline never traded over 100 bars");
+        Assert.Equal(trades, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences WHERE trade_id IS NOT NULL"));
+
+        // The same bars without the crash, under another id: the same account.
+        await using var m2 = await Market.CreateAsync(160);
+        using (var system = NewSystem(m2.Cs))
+        {
+            var supervisor = Supervisor(system, m2, new DecisionStore(m2.Db));
+            await WaitForModels(supervisor, 1);
+            foreach (var bar in bars) await Decide(supervisor, bar.Time);
+            clean = (await Account(system, supervisor)).Account;
+        }
+        Assert.Equal(clean, crashed);
+
+        // A restarted system recovers the account from the journal and answers old bars as duplicates.
+        using (var system = NewSystem(m.Cs))
+        {
+            var supervisor = Supervisor(system, m, new DecisionStore(m.Db));
+            await WaitForModels(supervisor, 1);
+            Assert.True(Assert.Single((await Decide(supervisor, bars[^1].Time)).Decided).Duplicate);
+            Assert.Equal(crashed, (await Account(system, supervisor)).Account);
+        }
+    }
+
+    private static async Task<DeployedModel.AccountState> Account(ActorSystem system, IActorRef supervisor)
+    {
+        var model = await system.ActorSelection(supervisor.Path / Uri.EscapeDataString(BaselinePolicy.ModelId) / "model").ResolveOne(Timeout);
+        return await model.Ask<DeployedModel.AccountState>(new DeployedModel.GetAccount(), Timeout);
+    }
+
+    [Fact]
+    public async Task The_kill_switch_turns_at_run_time_and_a_corrupt_model_is_refused_and_recorded()
+    {
+        await using var m = await Market.CreateAsync(120);
+        var bars = m.Bars.Skip(60).ToArray();
+        using var system = NewSystem(m.Cs);
+        var supervisor = Supervisor(system, m, new DecisionStore(m.Db));
+        await WaitForModels(supervisor, 1);
+        await Decide(supervisor, bars[0].Time);
+
+        await m.Registry.SetKillSwitchAsync(BaselinePolicy.ModelId, true);
+        await Task.Delay(600);   // the supervisor polls every 200 ms
+        foreach (var bar in bars.Skip(1).Take(20))
+        {
+            var d = Assert.Single((await Decide(supervisor, bar.Time)).Decided);
+            Assert.Equal((TradeAction.Hold, RiskVerdict.KillSwitch), (d.Action, d.Verdict));
+        }
+        Assert.Equal(20L, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences WHERE risk_verdict = 'KillSwitch' AND action = 'HOLD'"));
+        await m.Registry.SetKillSwitchAsync(BaselinePolicy.ModelId, false);
+        await Task.Delay(600);
+        Assert.NotEqual(RiskVerdict.KillSwitch, Assert.Single((await Decide(supervisor, bars[21].Time)).Decided).Verdict);
+
+        // A deployed model whose file is corrupt: refused, the reason in the registry, the others trade on.
+        var corrupt = Path.Combine(Path.GetTempPath(), $"cop-corrupt-{Guid.NewGuid():N}.onnx");
+        await File.WriteAllBytesAsync(corrupt, [.. BaselinePolicy.OnnxBytes().Take(50)]);
+        await m.Registry.RegisterAsync(m.Baseline with { ModelId = "corrupt_v1", FilePath = corrupt, FileSha256 = PolicySession.Sha256Of(corrupt), Status = "deployed" });
+        await Task.Delay(600);
+        var list = await supervisor.Ask<DeployedModelSupervisor.ModelList>(new DeployedModelSupervisor.ListModels(), Timeout);
+        Assert.Equal([BaselinePolicy.ModelId], list.Running);
+        Assert.Contains("not a loadable ONNX model", list.Rejected["corrupt_v1"]);
+        Assert.Contains("not a loadable ONNX model", (await m.Registry.ListAsync()).Single(x => x.ModelId == "corrupt_v1").LastError);
+        Assert.Single((await Decide(supervisor, bars[22].Time)).Decided);
+
+        // Retired: stopped without a restart of anything else.
+        await m.Registry.SetStatusAsync(BaselinePolicy.ModelId, "retired", "test");
+        await WaitForModels(supervisor, 0);
+        Assert.Empty((await Decide(supervisor, bars[23].Time)).Decided);
+    }
+}
