@@ -22,7 +22,7 @@ public class DeployedModelTests
 
     /// <summary>A test database holding bars, their feature rows (with macro inputs present, so
     /// the models are ready to trade) and the baseline model registered and deployed.</summary>
-    private sealed class Market : IAsyncDisposable
+    internal sealed class Market : IAsyncDisposable
     {
         public required string Cs;
         public required NpgsqlDataSource Db;
@@ -72,20 +72,20 @@ public class DeployedModelTests
             Interlocked.Decrement(ref _left) >= 0 ? throw new NpgsqlException("simulated: connection lost after the journal write") : inner.WriteAsync(decisions, ct);
     }
 
-    private static ActorSystem NewSystem(string cs) => ActorSystem.Create("models",
+    internal static ActorSystem NewSystem(string cs) => ActorSystem.Create("models",
         ConfigurationFactory.ParseString(CopSerializer.Hocon + "\nakka.loglevel = WARNING").WithFallback(JournalConfig.For(cs)));
 
-    private static IActorRef Supervisor(ActorSystem system, Market m, IDecisionLog log, ModelSettings? settings = null) =>
+    internal static IActorRef Supervisor(ActorSystem system, Market m, IDecisionLog log, ModelSettings? settings = null, IFeatureSource? features = null) =>
         system.ActorOf(DeployedModelSupervisor.Props(() => m.Registry.DeployedAsync(), (id, e) => m.Registry.RecordErrorAsync(id, e),
             info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
                 settings ?? new ModelSettings { Risk = new RiskLimits { CooldownBars = 1, MaxTradesPerDay = 100, MaxDrawdown = 0.5 } },
-                new FeatureReader(m.Db), log, info.KillSwitch),
+                features ?? new FeatureReader(m.Db), log, info.KillSwitch),
             poll: TimeSpan.FromMilliseconds(200)));
 
     private static async Task<DeployedModelSupervisor.BarDecisions> Decide(IActorRef supervisor, DateTime bar) =>
         await supervisor.Ask<DeployedModelSupervisor.BarDecisions>(new DeployedModelSupervisor.DecideBar(Symbol, bar, null, TimeSpan.FromSeconds(5)), Timeout);
 
-    private static async Task WaitForModels(IActorRef supervisor, int count)
+    internal static async Task WaitForModels(IActorRef supervisor, int count)
     {
         for (var i = 0; i < 100; i++)
         {
