@@ -18,8 +18,9 @@ namespace Cop.Host.Commands;
 /// <summary>
 /// `cop demo`: on a fresh `cop_demo` database, loads the daily macro file, then replays a bar
 /// file through the real path: validation -> INSERT (quarantine for the rejects) -> trigger ->
-/// NOTIFY -> BarSeries -> feature UPSERT -> new_features. Ends with a summary whose counts must
-/// add up: every bar read is either a feature row or quarantined with a reason.
+/// NOTIFY -> BarSeries -> feature UPSERT -> new_features -> the deployed baseline model ->
+/// decisions and paper trades. Ends with a summary whose counts must add up: every bar read is
+/// either a feature row or quarantined with a reason, and every feature row has a decision.
 /// </summary>
 public static class DemoCommand
 {
@@ -47,14 +48,16 @@ public static class DemoCommand
             if (e.InsertedAt is { } inserted) latencies.Add((at - inserted).TotalMilliseconds);
             Interlocked.Increment(ref built);
         });
-        // A second listener counts the new_features notifications the feature writes raise.
-        await using var featureEvents = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, "demo-feature-events", settings.Notify, log);
+        // The baseline policy, generated, registered and deployed; its decisions follow new_features.
+        var baseline = await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetDirectoryName(settings.PostgresDataDirectory)!, "models"), deploy: true);
         var notified = 0;
-        var (kill, done) = featureEvents.Source().Select(e => { Interlocked.Increment(ref notified); return e; })
-            .Via(featureEvents.CommitWatermarks())
-            .ViaMaterialized(KillSwitches.Single<FeaturesWritten>(), Keep.Right)
-            .ToMaterialized(Sink.Ignore<FeaturesWritten>(), Keep.Both)
-            .Run(system.Materializer());
+        var decisionLatencies = new ConcurrentBag<double>();
+        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log, onDecided: (e, d) =>
+        {
+            Interlocked.Increment(ref notified);
+            if (e.InsertedAt is { } at && d.Decided.Any(x => !x.Duplicate)) decisionLatencies.Add((DateTime.UtcNow - at).TotalMilliseconds);
+        });
+        await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(10));
 
         await using var bars = new BarStore(cs);
         var ingester = new BarIngester(bars, new QuarantineStore(db), settings.Validation, "demo:" + Path.GetFileName(file));
@@ -98,11 +101,10 @@ public static class DemoCommand
                 featureTask.Value = Volatile.Read(ref built);
             });
         var elapsed = clock.Elapsed;
-        var deadlineNotify = DateTime.UtcNow.AddSeconds(10);
+        // Every feature row is decided by the model, one bar at a time.
+        var deadlineNotify = DateTime.UtcNow.AddMinutes(5);
         while (Volatile.Read(ref notified) < built && DateTime.UtcNow < deadlineNotify) await Task.Delay(50);
-        featureEvents.Stop();
-        kill.Shutdown();
-        await done.WaitAsync(TimeSpan.FromSeconds(10));
+        var decidedElapsed = clock.Elapsed;
 
         var rows = await Scalar<long>(db, "SELECT count(*) FROM inference_features_5m");
         var complete = await Scalar<long>(db, $"SELECT count(*) FROM inference_features_5m WHERE {string.Join(" AND ", Cop.Trading.Features.FeatureNames.Ordered.Select(n => n + " IS NOT NULL"))}");
@@ -118,7 +120,16 @@ public static class DemoCommand
             table.AddRow($"quarantined: {Markup.Escape(reason)}", count.ToString("N0"));
         table.AddRow("feature rows written (inference_features_5m)", rows.ToString("N0"));
         table.AddRow("  with all 15 features present", complete.ToString("N0"));
-        table.AddRow("new_features notifications received", notified.ToString("N0"));
+        var decisions = await Scalar<long>(db, "SELECT count(*) FROM trading.model_inferences WHERE model_id = @m", ("m", baseline.ModelId));
+        var trades = await Scalar<long>(db, "SELECT count(*) FROM trading.trades WHERE model_id = @m", ("m", baseline.ModelId));
+        var equity = await Scalar<double?>(db, "SELECT equity_after FROM trading.trades WHERE model_id = @m ORDER BY bar_time DESC LIMIT 1", ("m", baseline.ModelId));
+        var verdicts = await VerdictsAsync(db, baseline.ModelId);
+        table.AddRow("new_features events decided by the deployed models", notified.ToString("N0"));
+        table.AddRow($"decisions of {Markup.Escape(baseline.ModelId)} (trading.model_inferences)", decisions.ToString("N0"));
+        foreach (var (verdict, count) in verdicts) table.AddRow($"  risk verdict {Markup.Escape(verdict)}", count.ToString("N0"));
+        table.AddRow("paper trades (trading.trades)", trades.ToString("N0"));
+        table.AddRow("paper equity at the end (start 10,000; COP per USD unit)", equity is { } eq ? eq.ToString("N2") : "no trade");
+        table.AddRow("features-to-decision: all bars decided after (s)", decidedElapsed.TotalSeconds.ToString("F1"));
         table.AddRow($"macro values seeded ({macro.Variables.Count} series, {macro.Files.Count} files) / quarantined",
             $"{macro.Upserted:N0} / {macro.Rejected:N0}");
         table.AddRow("NOTIFY-to-features latency p50 / p99 (ms)" + (multiplier is null ? ", queued behind the replay" : ""),
@@ -129,15 +140,27 @@ public static class DemoCommand
         table.AddRow("read = feature rows + quarantined", $"{report.Read:N0} = {rows:N0} + {quarantinedStored:N0}: {(report.Read == accounted ? "yes" : "NO")}");
         AnsiConsole.Write(table);
 
-        var ok = report.Read == accounted && rows == report.Inserted + report.Raced;
+        var ok = report.Read == accounted && rows == report.Inserted + report.Raced && decisions == rows;
+        if (decisions != rows) AnsiConsole.MarkupLine($"[red]{rows - decisions} feature rows have no decision[/]");
         if (!ok) AnsiConsole.MarkupLine("[red]the counts do not add up: some bars are neither features nor quarantined[/]");
         return ok ? 0 : 1;
+    }
+
+    private static async Task<List<(string, long)>> VerdictsAsync(NpgsqlDataSource db, string model)
+    {
+        await using var cmd = db.CreateCommand("SELECT risk_verdict, count(*) FROM trading.model_inferences WHERE model_id = @m GROUP BY 1 ORDER BY 2 DESC");
+        cmd.Parameters.AddWithValue("m", model);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var list = new List<(string, long)>();
+        while (await r.ReadAsync()) list.Add((r.GetString(0), r.GetInt64(1)));
+        return list;
     }
 
     private static async Task<T> Scalar<T>(NpgsqlDataSource db, string sql, params (string, object)[] args)
     {
         await using var cmd = db.CreateCommand(sql);
         foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
-        return (T)(await cmd.ExecuteScalarAsync())!;
+        var value = await cmd.ExecuteScalarAsync();
+        return value is DBNull or null ? default! : (T)value;
     }
 }

@@ -6,6 +6,7 @@ using Akka.Streams.Dsl;
 using Cop.Actors.Features;
 using Cop.Actors.Heartbeat;
 using Cop.Actors.Macro;
+using Cop.Actors.Models;
 using Cop.Actors.Telemetry;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
@@ -21,8 +22,9 @@ namespace Cop.Host.Commands;
 /// <summary>
 /// `cop run`: the long-running service. Migrates, then keeps up the feature path (new bars ->
 /// BarSeries actors -> feature store), the macro tree (MacroVariable actors on the catalogue's
-/// schedule), the feature monitor, the heartbeat, the TwelveData poller (when an API key is
-/// configured), with /metrics and /health on HTTP.
+/// schedule), new features -> every deployed model -> decisions and paper trades (with the
+/// dead-letter retrier), the heartbeat, the TwelveData poller (when an API key is configured), with
+/// /metrics and /health on HTTP.
 /// </summary>
 public static class RunCommand
 {
@@ -34,11 +36,11 @@ public static class RunCommand
 
         IActorRef? monitor = null;
         void Echo(string listener, string payload) => monitor?.Tell(new HeartbeatMonitor.Echo(listener, payload));
-        await using var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, "feature-monitor", settings.Notify, msLog, Echo);
         await using var pooled = NpgsqlDataSource.Create(cs);
         await using var barStore = new BarStore(cs);
         using var http = new HttpClient();
         FeatureWiring? wiring = null;
+        TradingWiring? trading = null;
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls(settings.HttpUrls);
@@ -56,7 +58,7 @@ public static class RunCommand
                             cmd.Parameters.AddWithValue("p", payload);
                             await cmd.ExecuteNonQueryAsync();
                         },
-                        settings.HeartbeatInterval, [$"cop-listen-{RowChannels.Bars.Name}", features.ListenerName]), "notify-heartbeat");
+                        settings.HeartbeatInterval, [$"cop-listen-{RowChannels.Bars.Name}", $"cop-listen-{RowChannels.Features.Name}"]), "notify-heartbeat");
                     registry.Register<HeartbeatMonitor>(monitor);
 
                     wiring = FeatureWiring.StartAsync(system, settings, cs, msLog, Echo).GetAwaiter().GetResult();
@@ -71,10 +73,8 @@ public static class RunCommand
                             .RunWith(Sink.Ignore<IngestReport>(), mat);
                     }
                     else Log.Information("No TwelveData API key (COP_TWELVEDATA_API_KEY): bars come from `cop ingest` or other writers");
-                    features.Source()
-                        .Select(e => { CopMetrics.LastFeatureTimestamp.Set(new DateTimeOffset(e.Time).ToUnixTimeSeconds()); return e; })
-                        .Via(features.CommitWatermarks())
-                        .RunWith(Sink.Ignore<FeaturesWritten>(), mat);
+                    trading = TradingWiring.StartAsync(system, settings, cs, msLog, Echo).GetAwaiter().GetResult();
+                    registry.Register<DeployedModelSupervisor>(trading.Models);
                 });
         });
 
@@ -91,12 +91,13 @@ public static class RunCommand
                 circuits = new Dictionary<string, string>
                 {
                     [RowChannels.Bars.Name] = wiring?.Bars.Context.Breaker.State.ToString() ?? "starting",
-                    [features.Channel.Name] = features.Context.Breaker.State.ToString(),
+                    [RowChannels.Features.Name] = trading?.Features.Context.Breaker.State.ToString() ?? "starting",
                 },
             }, statusCode: health.Healthy ? 200 : 503);
         });
         Log.Information("Cop is running: {Database}; metrics and health on {Urls}", services.Describe, settings.HttpUrls);
         await app.RunAsync(ct);
+        if (trading is not null) await trading.DisposeAsync();
         if (wiring is not null) await wiring.DisposeAsync();
         return 0;
     }

@@ -25,7 +25,8 @@ public sealed record CopSettings(
     TwelveDataSettings TwelveData,
     BarSeriesSettings Series,
     FeaturePipelineSettings Pipeline,
-    MacroSettings Macro)
+    MacroSettings Macro,
+    TradingSettings Trading)
 {
     public static CopSettings Load(string? baseDirectory = null)
     {
@@ -115,7 +116,24 @@ public sealed record CopSettings(
                 MaxBatch = PositiveInt(c, "cop.features.max-batch"),
                 AskTimeout = Positive(c, "cop.features.ask-timeout"),
             },
-            ReadMacro(c));
+            ReadMacro(c),
+            new TradingSettings(
+                new Cop.Actors.Models.ModelSettings
+                {
+                    Risk = new Cop.Trading.Decisions.RiskLimits
+                    {
+                        MaxDrawdown = PositiveDouble(c, "cop.trading.risk.max-drawdown"),
+                        MaxTradesPerDay = PositiveInt(c, "cop.trading.risk.max-trades-per-day"),
+                        CooldownBars = c.GetInt("cop.trading.risk.cooldown-bars", 3) is var cd and >= 0 ? cd
+                            : throw new ConfigurationException("cop.trading.risk.cooldown-bars must not be negative"),
+                        MaxPosition = PositiveInt(c, "cop.trading.risk.max-position"),
+                    },
+                    Costs = new Cop.Trading.Decisions.FillCosts(c.GetDouble("cop.trading.paper.spread-bps", 2), c.GetDouble("cop.trading.paper.slippage-bps", 1)),
+                    SnapshotEvery = PositiveInt(c, "cop.trading.snapshot-every"),
+                },
+                Positive(c, "cop.trading.registry-poll"),
+                Positive(c, "cop.trading.decision-timeout"),
+                Positive(c, "cop.trading.dead-letter-interval")));
     }
 
     /// <summary>cop.macro and its catalogue; an entry that cannot be used names itself and the field.</summary>
@@ -251,3 +269,6 @@ public sealed record CopSettings(
         return v;
     }
 }
+
+/// <summary>cop.trading: the deployed models' risk, paper costs and timings.</summary>
+public sealed record TradingSettings(Cop.Actors.Models.ModelSettings Models, TimeSpan RegistryPoll, TimeSpan DecisionTimeout, TimeSpan DeadLetterInterval);

@@ -1,0 +1,82 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Cop.Actors.Models;
+using Cop.Host.Configuration;
+using Cop.Persistence.Stores;
+using Cop.Streams.Notifications;
+using Cop.Streams.Trading;
+using Cop.Trading.Decisions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Cop.Host.Infrastructure;
+
+/// <summary>
+/// The trading path as `cop run` and `cop demo` start it: the DeployedModel supervisor (following
+/// model_registry), the graph new_features NOTIFY -> every deployed model -> watermark commit, and
+/// the dead-letter retrier.
+/// </summary>
+public sealed class TradingWiring : IAsyncDisposable
+{
+    public const string Consumer = "decision-maker";
+    private readonly NpgsqlDataSource _db;
+    private readonly UniqueKillSwitch _kill;
+    private readonly ICancelable _retries;
+
+    private TradingWiring(NpgsqlDataSource db, EventConsumer<FeaturesWritten> features, IActorRef models, UniqueKillSwitch kill, ICancelable retries)
+    {
+        (_db, Features, Models, _kill, _retries) = (db, features, models, kill, retries);
+    }
+
+    public EventConsumer<FeaturesWritten> Features { get; }
+    public IActorRef Models { get; }
+
+    public static async Task<TradingWiring> StartAsync(ActorSystem system, CopSettings settings, string cs, ILogger log,
+        Action<string, string>? onHeartbeat = null, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null)
+    {
+        var db = NpgsqlDataSource.Create(cs);
+        var registry = new ModelRegistryStore(db);
+        var reader = new FeatureReader(db);
+        var decisions = new DecisionStore(db);
+        var t = settings.Trading;
+        var models = system.ActorOf(DeployedModelSupervisor.Props(() => registry.DeployedAsync(), (id, e) => registry.RecordErrorAsync(id, e),
+            info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
+                t.Models, reader, decisions, info.KillSwitch),
+            t.RegistryPoll), "models");
+        var dlq = new DeadLetterStore(db);
+        var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, Consumer, settings.Notify, log, onHeartbeat);
+        var kill = features.Source()
+            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, onDecided))
+            .Via(features.CommitWatermarks())
+            .ViaMaterialized(KillSwitches.Single<FeaturesWritten>(), Keep.Right)
+            .To(Sink.Ignore<FeaturesWritten>())
+            .Run(system.Materializer());
+        var retrier = new DeadLetterRetrier(dlq, models, t.DecisionTimeout);
+        var retries = system.Scheduler.Advanced.ScheduleRepeatedlyCancelable(t.DeadLetterInterval, t.DeadLetterInterval, () =>
+            retrier.RetryDueAsync(DateTime.UtcNow).ContinueWith(r => { if (r.Exception is { } e) log.LogWarning("dead-letter retry failed: {Error}", e.GetBaseException().Message); }));
+        return new TradingWiring(db, features, models, kill, retries);
+    }
+
+    /// <summary>Waits until every deployed model runs (or the timeout passes); returns how many run.</summary>
+    public async Task<int> WaitForModelsAsync(int expected, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var list = await Models.Ask<DeployedModelSupervisor.ModelList>(new DeployedModelSupervisor.ListModels(), TimeSpan.FromSeconds(5));
+            if (list.Running.Count >= expected || DateTime.UtcNow > until) return list.Running.Count;
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _retries.Cancel();
+        Features.Stop();
+        _kill.Shutdown();
+        await Features.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+}
