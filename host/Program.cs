@@ -96,6 +96,19 @@ killSwitch.SetAction((pr, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.L
 foreach (var c in new[] { register, baseline, list, setStatus, killSwitch }) models.Subcommands.Add(c);
 root.Subcommands.Add(models);
 
+var dlq = new Command("dlq", "The dead-letter queue: failed events and their retries (1, 5, 15 min, then EXHAUSTED).");
+var dlqStatus = new Option<string?>("--status") { Description = "PENDING | RESOLVED | EXHAUSTED (default: all)." };
+var dlqList = new Command("list", "List dead letters.");
+dlqList.Options.Add(dlqStatus);
+dlqList.SetAction((pr, _) => Guard(() => DeadLetterCommand.ListAsync(CopSettings.Load(), pr.GetValue(dlqStatus))));
+var dlqId = new Argument<long>("id");
+var dlqRetry = new Command("retry", "Make a dead letter due now (an exhausted one gets one more attempt); the running service retries it.");
+dlqRetry.Arguments.Add(dlqId);
+dlqRetry.SetAction((pr, _) => Guard(() => DeadLetterCommand.RetryAsync(CopSettings.Load(), pr.GetValue(dlqId))));
+dlq.Subcommands.Add(dlqList);
+dlq.Subcommands.Add(dlqRetry);
+root.Subcommands.Add(dlq);
+
 var preflight = new Command("preflight", "The spec's NOTIFY pre-flight check: 1,000 events, 100 % received, p99 < 100 ms (exit 1 when it fails).");
 var events = new Option<int>("--events") { Description = "Events to send.", DefaultValueFactory = _ => 1000 };
 preflight.Options.Add(events);
