@@ -68,6 +68,18 @@ public static class CopMetrics
         "usdcop_feature_latency_seconds", "From the bar's INSERT (trigger clock) to its feature row committed",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
 
+    // The hybrid feature service (the spec's Feast metrics, kept by name).
+    public static readonly Counter FeastRequests = Metrics.CreateCounter(
+        "usdcop_feast_requests_total", "Feature reads by source (postgres, redis, recompute) and result (hit, miss, error)",
+        new CounterConfiguration { LabelNames = ["source", "result"] });
+
+    public static readonly Histogram FeastLatency = Metrics.CreateHistogram(
+        "usdcop_feast_latency_seconds", "Feature read latency by source",
+        new HistogramConfiguration { LabelNames = ["source"], Buckets = Histogram.ExponentialBuckets(0.00005, 2, 16) });
+
+    public static readonly Counter OnlinePushFailures = Metrics.CreateCounter(
+        "usdcop_online_store_push_failures_total", "Feature rows not pushed to Redis after their commit (Redis down or slow)");
+
     // Macro ingestion (the spec's L0 macro metrics).
     public static readonly Histogram MacroPipelineDuration = Metrics.CreateHistogram(
         "pipeline_duration_seconds", "Duration of a macro ingestion run (every variable, forward fill, Parquet)");

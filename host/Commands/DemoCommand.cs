@@ -41,13 +41,15 @@ public static class DemoCommand
         var macro = await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFolderAsync(macroFolder);
 
         using var system = ActorSystem.Create("cop-demo", FeatureWiring.ActorSystemConfig(settings, cs));
+        var redis = await services.RedisAsync(settings);
+        var online = redis is null ? null : new OnlineFeatureStore(redis);
         var built = 0;
         var latencies = new ConcurrentBag<double>();
         await using var wiring = await FeatureWiring.StartAsync(system, settings, cs, log, onBuilt: (e, at) =>
         {
             if (e.InsertedAt is { } inserted) latencies.Add((at - inserted).TotalMilliseconds);
             Interlocked.Increment(ref built);
-        });
+        }, online: online);
         // The baseline policy, generated, registered and deployed; its decisions follow new_features.
         var baseline = await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetDirectoryName(settings.PostgresDataDirectory)!, "models"), deploy: true);
         var notified = 0;
@@ -56,7 +58,7 @@ public static class DemoCommand
         {
             Interlocked.Increment(ref notified);
             if (e.InsertedAt is { } at && d.Decided.Any(x => !x.Duplicate)) decisionLatencies.Add((DateTime.UtcNow - at).TotalMilliseconds);
-        });
+        }, online: online);
         await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(10));
 
         await using var bars = new BarStore(cs);
@@ -130,6 +132,8 @@ public static class DemoCommand
         table.AddRow("paper trades (trading.trades)", trades.ToString("N0"));
         table.AddRow("paper equity at the end (start 10,000; COP per USD unit)", equity is { } eq ? eq.ToString("N2") : "no trade");
         table.AddRow("features-to-decision: all bars decided after (s)", decidedElapsed.TotalSeconds.ToString("F1"));
+        table.AddRow("feature reads by source (hits)", string.Join(", ", new[] { "redis", "postgres", "recompute" }
+            .Select(s => $"{s} {Cop.Actors.Telemetry.CopMetrics.FeastRequests.WithLabels(s, "hit").Value:N0}")));
         table.AddRow($"macro values seeded ({macro.Variables.Count} series, {macro.Files.Count} files) / quarantined",
             $"{macro.Upserted:N0} / {macro.Rejected:N0}");
         table.AddRow("NOTIFY-to-features latency p50 / p99 (ms)" + (multiplier is null ? ", queued behind the replay" : ""),

@@ -39,6 +39,8 @@ public static class RunCommand
         await using var pooled = NpgsqlDataSource.Create(cs);
         await using var barStore = new BarStore(cs);
         using var http = new HttpClient();
+        var redis = await services.RedisAsync(settings);
+        var online = redis is null ? null : new OnlineFeatureStore(redis);
         FeatureWiring? wiring = null;
         TradingWiring? trading = null;
 
@@ -61,7 +63,7 @@ public static class RunCommand
                         settings.HeartbeatInterval, [$"cop-listen-{RowChannels.Bars.Name}", $"cop-listen-{RowChannels.Features.Name}"]), "notify-heartbeat");
                     registry.Register<HeartbeatMonitor>(monitor);
 
-                    wiring = FeatureWiring.StartAsync(system, settings, cs, msLog, Echo).GetAwaiter().GetResult();
+                    wiring = FeatureWiring.StartAsync(system, settings, cs, msLog, Echo, online: online).GetAwaiter().GetResult();
                     registry.Register<BarSeriesSupervisor>(wiring.BarSeries);
                     registry.Register<MacroIngestion>(MacroWiring.Start(system, settings, new MacroStore(pooled), http));
 
@@ -73,8 +75,20 @@ public static class RunCommand
                             .RunWith(Sink.Ignore<IngestReport>(), mat);
                     }
                     else Log.Information("No TwelveData API key (COP_TWELVEDATA_API_KEY): bars come from `cop ingest` or other writers");
-                    trading = TradingWiring.StartAsync(system, settings, cs, msLog, Echo).GetAwaiter().GetResult();
+                    trading = TradingWiring.StartAsync(system, settings, cs, msLog, Echo, online: online).GetAwaiter().GetResult();
                     registry.Register<DeployedModelSupervisor>(trading.Models);
+                    if (online is not null)
+                    {
+                        // Checked every minute; runs on the quarter hours of the session and at 07:00 Bogota.
+                        var reader = new FeatureReader(pooled);
+                        system.Scheduler.Advanced.ScheduleRepeatedly(TimeSpan.FromSeconds(60 - DateTime.UtcNow.Second), TimeSpan.FromMinutes(1), () =>
+                        {
+                            var now = DateTime.UtcNow;
+                            if (!OnlineFeatureStore.MaterializationDue(now)) return;
+                            online.MaterializeAsync(reader, now.AddHours(-24)).ContinueWith(t =>
+                                Log.Information("online store materialised: {Result}", t.IsCompletedSuccessfully ? $"{t.Result} rows" : t.Exception?.GetBaseException().Message));
+                        });
+                    }
                 });
         });
 

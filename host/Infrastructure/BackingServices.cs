@@ -13,6 +13,8 @@ namespace Cop.Host.Infrastructure;
 public sealed class BackingServices : IAsyncDisposable
 {
     private readonly EmbeddedPostgres? _embedded;
+    private EmbeddedRedis? _redisServer;
+    private StackExchange.Redis.ConnectionMultiplexer? _redis;
 
     private BackingServices(string cs, EmbeddedPostgres? embedded)
     {
@@ -78,8 +80,37 @@ public sealed class BackingServices : IAsyncDisposable
         return cs;
     }
 
+    /// <summary>
+    /// The online store's Redis: the configured one (COP_REDIS), else a private redis-server. Null
+    /// (with a warning) when neither can be reached: Cop then reads features from PostgreSQL only,
+    /// because Redis being down must never stop trading.
+    /// </summary>
+    public async Task<StackExchange.Redis.IConnectionMultiplexer?> RedisAsync(CopSettings settings)
+    {
+        if (_redis is not null) return _redis;
+        try
+        {
+            var configuration = settings.RedisConfiguration;
+            if (configuration is null)
+            {
+                _redisServer = await EmbeddedRedis.StartAsync(settings.RedisDirectory);
+                configuration = _redisServer.Configuration;
+            }
+            _redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(configuration);
+            Log.Information("Online store: Redis at {Endpoints}", string.Join(", ", _redis.GetEndPoints().Select(e => e.ToString())));
+            return _redis;
+        }
+        catch (Exception e)
+        {
+            Log.Warning("Online store unavailable ({Error}): features are read from PostgreSQL only", e.Message);
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_redis is not null) await _redis.DisposeAsync();
+        if (_redisServer is not null) await _redisServer.DisposeAsync();
         if (_embedded is not null) await _embedded.DisposeAsync();
     }
 }

@@ -38,12 +38,14 @@ public sealed class FeatureWiring : IAsyncDisposable
     public static Config ActorSystemConfig(CopSettings settings, string connectionString) =>
         ConfigurationFactory.ParseString(CopSerializer.Hocon).WithFallback(settings.Hocon).WithFallback(JournalConfig.For(connectionString));
 
+    /// <param name="online">When given, each committed feature row is pushed to Redis right after its commit.</param>
     public static async Task<FeatureWiring> StartAsync(ActorSystem system, CopSettings settings, string cs, ILogger log,
-        Action<string, string>? onHeartbeat = null, Action<BarInserted, DateTime>? onBuilt = null)
+        Action<string, string>? onHeartbeat = null, Action<BarInserted, DateTime>? onBuilt = null, OnlineFeatureStore? online = null)
     {
         var store = new FeatureStore(cs);
         var bars = await EventConsumer<BarInserted>.CreateAsync(RowChannels.Bars, cs, Consumer, settings.Notify, log, onHeartbeat);
-        var series = system.ActorOf(BarSeriesSupervisor.Props(store, settings.Series), "bar-series");
+        IFeatureStore writer = online is null ? store : new PublishingFeatureStore(store, online);
+        var series = system.ActorOf(BarSeriesSupervisor.Props(writer, settings.Series), "bar-series");
         var (kill, done) = bars.Source()
             .Via(FeaturePipeline.BuildFeatures(series, settings.Pipeline, log, bars.Context.Shutdown, onBuilt))
             .Via(bars.CommitWatermarks())

@@ -33,12 +33,15 @@ public sealed class TradingWiring : IAsyncDisposable
     public EventConsumer<FeaturesWritten> Features { get; }
     public IActorRef Models { get; }
 
+    /// <param name="online">Redis for the hybrid feature read; null: PostgreSQL, then recompute.</param>
     public static async Task<TradingWiring> StartAsync(ActorSystem system, CopSettings settings, string cs, ILogger log,
-        Action<string, string>? onHeartbeat = null, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null)
+        Action<string, string>? onHeartbeat = null, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null,
+        OnlineFeatureStore? online = null)
     {
         var db = NpgsqlDataSource.Create(cs);
         var registry = new ModelRegistryStore(db);
-        var reader = new FeatureReader(db);
+        var featureStore = new FeatureStore(cs);
+        var reader = new HybridFeatureSource(online, new FeatureReader(db), featureStore);
         var decisions = new DecisionStore(db);
         var t = settings.Trading;
         var models = system.ActorOf(DeployedModelSupervisor.Props(() => registry.DeployedAsync(), (id, e) => registry.RecordErrorAsync(id, e),
