@@ -115,7 +115,9 @@ public sealed class DeployedModel : ReceivePersistentActor
                 return;
             }
             var decided = Decide(snapshot, read.StartTicks);
-            Persist(decided, e =>
+            // Without exactly-once (a benchmark baseline only) the decision is applied unjournaled.
+            Action<Decided, Action<Decided>> persist = _settings.ExactlyOnce ? Persist : (e, handler) => handler(e);
+            persist(decided, e =>
             {
                 Apply(e);
                 _sinceSnapshot.Add(e);
@@ -197,4 +199,6 @@ public sealed record ModelSettings
     public RiskLimits Risk { get; init; } = new();
     public FillCosts Costs { get; init; } = new();
     public int SnapshotEvery { get; init; } = 500;
+    /// <summary>Journal each decision before acting on it. Off only to measure what it costs.</summary>
+    public bool ExactlyOnce { get; init; } = true;
 }

@@ -35,6 +35,8 @@ public static class BenchCommand
         await FeatureBench.RunAsync(services, settings, barFile, macroFolder, quick, featureRows, featureTargets);
         var macroRows = new List<(string, string)>();
         await MacroBench.RunAsync(services, settings, macroFolder, macroRows, featureTargets);
+        var tradingRows = new List<(string, string)>();
+        await TradingBench.RunAsync(services, settings, barFile, macroFolder, quick, tradingRows, featureTargets);
 
         // 1. Bare Npgsql listener on the same INSERT workload: what PostgreSQL itself gives here.
         const int bareFirst = 0; // before the source's bars: its consumer catches these up, then sees only newer ones
@@ -106,6 +108,9 @@ public static class BenchCommand
         var macroTable = new Table().Title("Cop bench: macro (issue 4)").AddColumns("figure", "value");
         foreach (var (k, v) in macroRows) macroTable.AddRow(Markup.Escape(k), Markup.Escape(v));
         AnsiConsole.Write(macroTable);
+        var tradingTable = new Table().Title("Cop bench: deployed models (issue 5)").AddColumns("figure", "value");
+        foreach (var (k, v) in tradingRows) tradingTable.AddRow(Markup.Escape(k), Markup.Escape(v));
+        AnsiConsole.Write(tradingTable);
         var table = new Table().Title("Cop bench: event backbone").AddColumns("figure", "value");
         foreach (var (k, v) in rows) table.AddRow(Markup.Escape(k), Markup.Escape(v));
         AnsiConsole.Write(table);

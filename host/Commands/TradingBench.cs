@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Akka.Actor;
+using Cop.Actors.Models;
+using Cop.Host.Configuration;
+using Cop.Host.Infrastructure;
+using Cop.Persistence.Stores;
+using Cop.Streams.Ingestion;
+using Cop.Streams.Macro;
+using Cop.Trading;
+using Cop.Trading.Decisions;
+using Cop.Trading.Validation;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Cop.Host.Commands;
+
+/// <summary>
+/// The trading figures of `cop bench` (issue 5), on a fresh database with the first months of the
+/// bundled bars: ONNX inference per observation, the online read (Redis vs PostgreSQL), bar commit
+/// to decisions committed with two deployed models, and the decision throughput with and without
+/// exactly-once (journal) side by side.
+/// </summary>
+public static class TradingBench
+{
+    public static async Task RunAsync(BackingServices services, CopSettings settings, string barFile, string macroFolder, bool quick,
+        List<(string, string)> rows, List<(string, bool)> targets)
+    {
+        // 1. ONNX inference, one observation at a time.
+        var modelDir = Path.Combine(Path.GetTempPath(), $"cop-bench-models-{Environment.ProcessId}");
+        Directory.CreateDirectory(modelDir);
+        var modelPath = Path.Combine(modelDir, "baseline.onnx");
+        await File.WriteAllBytesAsync(modelPath, BaselinePolicy.OnnxBytes());
+        using (var policy = PolicySession.Load(modelPath, null))
+        {
+            var rng = new Random(1);
+            var obs = new float[15];
+            var times = new List<double>();
+            for (var i = 0; i < (quick ? 20_000 : 200_000); i++)
+            {
+                for (var k = 0; k < 15; k++) obs[k] = (float)(rng.NextDouble() * 4 - 2);
+                var start = Stopwatch.GetTimestamp();
+                policy.Decide(obs);
+                if (i >= 10_000) times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            }
+            var p99 = Stats.Percentile(times, .99);
+            rows.Add(($"ONNX inference, one observation ({times.Count:N0} after warm-up): p50 / p99", $"{Stats.Percentile(times, .5):F1} / {p99:F1} us"));
+            targets.Add(($"inference p99 <= 50 us per observation (measured {p99:F1} us)", p99 <= 50));
+        }
+
+        // A market: macro seeded, the first days of the bundled bars through the real path, two models.
+        var cs = await services.CreateFreshDatabaseAsync("cop_bench_trading");
+        await using var db = NpgsqlDataSource.Create(cs);
+        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFolderAsync(macroFolder);
+        var registry = new ModelRegistryStore(db);
+        var baseline = await ModelsCommand.RegisterBaselineAsync(registry, modelDir, deploy: true);
+        await registry.RegisterAsync(baseline with { ModelId = "baseline_linear_v1_b", Status = "deployed" });
+        var redis = await services.RedisAsync(settings);
+        var online = redis is null ? null : new OnlineFeatureStore(redis);
+        var log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        using var system = ActorSystem.Create("cop-bench-trading", FeatureWiring.ActorSystemConfig(settings, cs));
+        var waiting = new ConcurrentDictionary<DateTime, TaskCompletionSource>();
+        await using var features = await FeatureWiring.StartAsync(system, settings, cs, log, online: online);
+        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log, online: online, onDecided: (e, d) =>
+        {
+            if (d.Decided.Count(x => !x.Duplicate) == 2 && waiting.TryRemove(e.Time, out var tcs)) tcs.TrySetResult();
+        });
+        await trading.WaitForModelsAsync(2, TimeSpan.FromSeconds(20));
+        await using var bars = new BarStore(cs);
+        var ingester = new BarIngester(bars, new QuarantineStore(db), settings.Validation, "bench");
+        var days = quick ? 20 : 60;
+        var report = await ingester.IngestFileAsync(barFile, DateTime.UtcNow, maxDays: days);
+        var decided = 0L;
+        for (var i = 0; i < 600 && decided < report.Inserted; i++)
+        {
+            await Task.Delay(100);
+            decided = await Count(db, "SELECT count(*) FROM trading.model_inferences WHERE model_id = 'baseline_linear_v1_b'");
+        }
+
+        // 2. The online read, Redis against PostgreSQL, on the replayed bars.
+        var reader = new FeatureReader(db);
+        var sample = (await reader.ReadSinceAsync(DateTime.MinValue.ToUniversalTime())).TakeLast(2_000).ToList();
+        var pgTimes = new List<double>();
+        var redisTimes = new List<double>();
+        foreach (var s in sample)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await reader.ReadAsync(s.Symbol, s.BarTime);
+            pgTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            if (online is null) continue;
+            start = Stopwatch.GetTimestamp();
+            if (await online.ReadAsync(s.Symbol, s.BarTime) is null) await online.WriteAsync([s]);   // TTLs may have expired
+            else redisTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        rows.Add(($"online read of one bar's features ({sample.Count:N0} bars): PostgreSQL p50 / p99", $"{Stats.Percentile(pgTimes, .5):F3} / {Stats.Percentile(pgTimes, .99):F3} ms"));
+        if (redisTimes.Count > 0)
+        {
+            var p99 = Stats.Percentile(redisTimes, .99);
+            rows.Add(("  Redis (all three views) p50 / p99", $"{Stats.Percentile(redisTimes, .5):F3} / {p99:F3} ms"));
+            targets.Add(($"online read p99 <= 0.5 ms from Redis (measured {p99:F3} ms)", p99 <= 0.5));
+        }
+
+        // 3. Live-like: one bar at a time, INSERT to both models' decisions committed.
+        var last = sample[^1];
+        var t = last.BarTime;
+        var latencies = new List<double>();
+        for (var i = 0; i < (quick ? 50 : 300); i++)
+        {
+            do t = t.AddMinutes(5); while (!TradingSession.IsSessionBar(t) || !MarketCalendar.IsTradingDay(TradingSession.BogotaDate(t)));
+            var tcs = waiting.GetOrAdd(t, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var bar = new RawBar("USD/COP", new DateTimeOffset(t), last.Close, last.Close + 1, last.Close - 1, last.Close, 0, "bench", "bench", "bench");
+            var start = Stopwatch.GetTimestamp();
+            await ingester.IngestAsync([bar], t.AddMinutes(10));
+            await tcs.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        var e2e99 = Stats.Percentile(latencies, .99);
+        rows.Add(($"bar INSERT -> features -> 2 models' decisions committed, one at a time ({latencies.Count}): p50 / p99",
+            $"{Stats.Percentile(latencies, .5):F2} / {e2e99:F2} ms"));
+        targets.Add(($"bar commit -> decision committed p99 <= 10 ms (measured {e2e99:F2} ms)", e2e99 <= 10));
+
+        // 4. Exactly-once against the same path without the journal: decisions per second.
+        var n = quick ? 1_000 : 3_000;
+        var replay = (await reader.ReadSinceAsync(DateTime.MinValue.ToUniversalTime())).Take(n).Select(s => s.BarTime).ToList();
+        var with = await DecisionsPerSecondAsync(system, registry, db, replay, settings.Trading.Models, "eo_on");
+        var without = await DecisionsPerSecondAsync(system, registry, db, replay, settings.Trading.Models with { ExactlyOnce = false }, "eo_off");
+        rows.Add(($"decisions/s, {replay.Count:N0} bars through one model: exactly-once (journal) / without", $"{with:N0} / {without:N0}"));
+        rows.Add(("  throughput cost of exactly-once", $"{without / with:N2}x"));
+        targets.Add(($"exactly-once costs no more than 2x the throughput (measured {without / with:N2}x)", without / with <= 2));
+        try { Directory.Delete(modelDir, true); } catch (IOException) { }
+    }
+
+    private static async Task<double> DecisionsPerSecondAsync(ActorSystem system, ModelRegistryStore registry, NpgsqlDataSource db,
+        IReadOnlyList<DateTime> bars, ModelSettings settings, string id)
+    {
+        var info = (await registry.DeployedAsync()).First();
+        var model = system.ActorOf(DeployedModel.Props(id, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
+            settings, new FeatureReader(db), new DecisionStore(db), killSwitch: false), id);
+        await model.Ask<DeployedModel.AccountState>(new DeployedModel.GetAccount(), TimeSpan.FromSeconds(30));   // recovered and ready
+        var clock = Stopwatch.StartNew();
+        foreach (var bar in bars) await model.Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar("USD/COP", bar, null), TimeSpan.FromSeconds(30));
+        var perSecond = bars.Count / clock.Elapsed.TotalSeconds;
+        await model.GracefulStop(TimeSpan.FromSeconds(5));
+        return perSecond;
+    }
+
+    private static async Task<long> Count(NpgsqlDataSource db, string sql)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+}
