@@ -1,0 +1,53 @@
+using Akka.Actor;
+using Cop.Host.Commands;
+using Cop.Host.Infrastructure;
+using Cop.Persistence.Stores;
+using Cop.Streams.Ingestion;
+using Cop.Streams.Macro;
+using Cop.Tests.Infrastructure;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Cop.Tests.Models;
+
+/// <summary>The whole path on real PostgreSQL: bar INSERT -> NOTIFY -> features -> NOTIFY -> every deployed model.</summary>
+public class TradingPathTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Each_inserted_bar_gets_one_decision_per_deployed_model()
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("tradingpath");
+        var settings = ShippedConfig.Settings();
+        await using var db = NpgsqlDataSource.Create(cs);
+        var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
+        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
+        var registry = new ModelRegistryStore(db);
+        var baseline = await ModelsCommand.RegisterBaselineAsync(registry, Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+        await registry.RegisterAsync(baseline with { ModelId = "second_model", Status = "deployed" });
+
+        using var system = ActorSystem.Create("tradingpath", FeatureWiring.ActorSystemConfig(settings, cs));
+        var log = new TestLogger(output);
+        await using var features = await FeatureWiring.StartAsync(system, settings, cs, log);
+        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log);
+        Assert.Equal(2, await trading.WaitForModelsAsync(2, TimeSpan.FromSeconds(20)));
+        await using var bars = new BarStore(cs);
+        var report = await new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test")
+            .IngestFileAsync(Path.Combine(fixtures, "usdcop_m5_2020h1.csv.gz"), DateTime.UtcNow, maxDays: 8);
+
+        long decisions = 0;
+        for (var i = 0; i < 300 && decisions < 2L * report.Inserted; i++)
+        {
+            await Task.Delay(100);
+            decisions = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
+        }
+        Assert.True(report.Inserted > 300);
+        Assert.Equal(2L * report.Inserted, decisions);
+        Assert.Equal((long)report.Inserted, await Sql.ScalarAsync<long>(cs, "SELECT count(DISTINCT bar_time) FROM trading.model_inferences WHERE model_id = 'second_model'"));
+        // Both models are the same policy: the same decisions, bar for bar.
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, """
+            SELECT count(*) FROM trading.model_inferences a JOIN trading.model_inferences b
+              ON a.bar_time = b.bar_time AND a.model_id = 'baseline_linear_v1' AND b.model_id = 'second_model'
+            WHERE a.action <> b.action OR a.risk_verdict <> b.risk_verdict
+            """));
+    }
+}
