@@ -190,7 +190,7 @@ public sealed class BarSeries : ReceivePersistentActor
     /// <summary>Messages handled the same whether a unit of work is running or not.</summary>
     private void Housekeeping()
     {
-        Command<MacroLoaded>(m => _builder.Macro.Merge(m.Values));
+        Command<MacroLoaded>(m => { if (m.Values.Values.Any(v => v.Any())) _builder.Macro.Merge(m.Values); });
         // Older snapshots and the events they cover are no longer needed for recovery.
         Command<SaveSnapshotSuccess>(s =>
         {
@@ -204,13 +204,16 @@ public sealed class BarSeries : ReceivePersistentActor
         Command<DeleteMessagesFailure>(f => _log.Warning("{0}: deleting old events failed: {1}", PersistenceId, f.Cause.Message));
     }
 
-    /// <summary>Live macro values arrive during the day: reload at most once per refresh interval.</summary>
+    /// <summary>Live macro values arrive during the day: at most once per refresh interval, load the
+    /// rows stored or revised since the last load (a small merge, not the whole history; the
+    /// overlap covers clock skew between this host and the database).</summary>
     private void RefreshMacroIfDue()
     {
         var now = DateTime.UtcNow;
         if (now - _macroLoadedAt < _settings.MacroRefresh) return;
+        var since = _macroLoadedAt - TimeSpan.FromMinutes(5);
         _macroLoadedAt = now;
-        _store.LoadMacroAsync().PipeTo(Self, success: v => new MacroLoaded(v, now), failure: e =>
+        _store.LoadMacroAsync(changedSince: since).PipeTo(Self, success: v => new MacroLoaded(v, now), failure: e =>
         {
             _log.Warning("{0}: macro refresh failed (kept the values loaded before): {1}", PersistenceId, e.Message);
             return new MacroLoaded(new Dictionary<string, IEnumerable<MacroObservation>>(), now);

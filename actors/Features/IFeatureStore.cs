@@ -13,8 +13,9 @@ public interface IFeatureStore
     /// <summary>Up to <paramref name="limit"/> stored bars of a series with after &lt; time &lt;= upTo, in time order.</summary>
     Task<IReadOnlyList<Bar>> LoadBarsAsync(string symbol, DateTime? after, DateTime upTo, int limit, CancellationToken ct = default);
 
-    /// <summary>Every valid macro value of the feature series, with its availability.</summary>
-    Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> LoadMacroAsync(CancellationToken ct = default);
+    /// <summary>The published macro values of the feature series, with their availability; with
+    /// <paramref name="changedSince"/>, only rows stored or revised after that instant.</summary>
+    Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> LoadMacroAsync(CancellationToken ct = default, DateTime? changedSince = null);
 
     /// <summary>UPSERTs the rows; a row equal to the stored one is left untouched. Returns rows changed.</summary>
     Task<int> UpsertAsync(IReadOnlyList<FeatureRow> rows, CancellationToken ct = default);

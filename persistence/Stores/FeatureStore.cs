@@ -37,11 +37,12 @@ public sealed class FeatureStore : IFeatureStore, IAsyncDisposable
         return bars;
     }
 
-    public async Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> LoadMacroAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> LoadMacroAsync(CancellationToken ct = default, DateTime? changedSince = null)
     {
         // Published values only: cells written by forward fill are not part of a series' history.
         var columns = string.Join(", ", MacroColumns.All.Select(c => $"CASE WHEN '{c}' = ANY(filled_columns) THEN NULL ELSE {c} END"));
-        await using var cmd = _db.CreateCommand($"SELECT fecha, fecha_available, {columns} FROM macro_daily ORDER BY fecha");
+        await using var cmd = _db.CreateCommand($"SELECT fecha, fecha_available, {columns} FROM macro_daily WHERE @since::timestamptz IS NULL OR updated_at > @since ORDER BY fecha");
+        cmd.Parameters.AddWithValue("since", NpgsqlDbType.TimestampTz, (object?)changedSince ?? DBNull.Value);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var values = MacroColumns.All.ToDictionary(c => c, _ => new List<MacroObservation>());
         while (await r.ReadAsync(ct))

@@ -78,8 +78,8 @@ public sealed class PublishingFeatureStore(IFeatureStore inner, OnlineFeatureSto
         return loaded;
     }
 
-    public Task<IReadOnlyDictionary<string, IEnumerable<Cop.Trading.Features.MacroObservation>>> LoadMacroAsync(CancellationToken ct = default) =>
-        inner.LoadMacroAsync(ct);
+    public Task<IReadOnlyDictionary<string, IEnumerable<Cop.Trading.Features.MacroObservation>>> LoadMacroAsync(CancellationToken ct = default, DateTime? changedSince = null) =>
+        inner.LoadMacroAsync(ct, changedSince);
 
     public async Task<int> UpsertAsync(IReadOnlyList<FeatureRow> rows, CancellationToken ct = default)
     {

@@ -24,7 +24,7 @@ public class BarSeriesSupervisionTests(ITestOutputHelper output) : Akka.TestKit.
         public Task<IReadOnlyList<Bar>> LoadBarsAsync(string symbol, DateTime? after, DateTime upTo, int limit, CancellationToken ct = default) =>
             Task.FromResult<IReadOnlyList<Bar>>([.. bars.Where(b => (after is null || b.Time > after) && b.Time <= upTo).Take(limit)]);
 
-        public Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> LoadMacroAsync(CancellationToken ct = default) =>
+        public Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> LoadMacroAsync(CancellationToken ct = default, DateTime? changedSince = null) =>
             Task.FromResult<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>>(new Dictionary<string, IEnumerable<MacroObservation>>());
 
         public Task<int> UpsertAsync(IReadOnlyList<FeatureRow> rows, CancellationToken ct = default)

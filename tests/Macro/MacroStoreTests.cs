@@ -67,6 +67,14 @@ public class MacroStoreTests
         Assert.Equal(1, await store.UpsertAsync(vix, [new(d, 12.9)]));
         Assert.Equal(12.9, await Sql.ScalarAsync<double>(cs, "SELECT volt_vix_usa_d_vix FROM macro_daily WHERE fecha = @d", ("d", d)));
         Assert.True(await Sql.ScalarAsync<DateTime>(cs, "SELECT updated_at FROM macro_daily WHERE fecha = @d", ("d", d)) > before);
+
+        // A live BarSeries reloads only what changed since its last load.
+        await store.UpsertAsync(vix, [new(d.AddDays(-10), 14.0)]);
+        var stamp = await Sql.ScalarAsync<DateTime>(cs, "SELECT updated_at FROM macro_daily WHERE fecha = @d", ("d", d.AddDays(-10)));
+        await store.UpsertAsync(vix, [new(d, 13.1)]);
+        await using var features = new FeatureStore(cs);
+        var changed = await features.LoadMacroAsync(changedSince: stamp);
+        Assert.Equal([13.1], changed[MacroColumns.Vix].Select(v => v.Value));
     }
 
     [Fact]
