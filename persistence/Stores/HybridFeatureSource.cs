@@ -59,9 +59,9 @@ public sealed class HybridFeatureSource(OnlineFeatureStore? online, IFeatureSour
 
 /// <summary>
 /// The feature writer's store that also pushes each committed row to Redis, so the online store is
-/// never stale. The push happens after the PostgreSQL commit and cannot fail the write: a Redis
-/// outage is counted (usdcop_online_store_push_failures_total) and the scheduled materialisation
-/// fills the gap later.
+/// never stale. The push starts after the PostgreSQL commit, is not waited for and cannot fail the
+/// write: a Redis outage is counted (usdcop_online_store_push_failures_total) and the scheduled
+/// materialisation fills the gap later.
 /// </summary>
 public sealed class PublishingFeatureStore(IFeatureStore inner, OnlineFeatureStore online) : IFeatureStore
 {
@@ -88,9 +88,10 @@ public sealed class PublishingFeatureStore(IFeatureStore inner, OnlineFeatureSto
         lock (_closes)
             snapshots = [.. rows.Where(r => _closes.ContainsKey((r.Symbol, r.Time)))
                 .Select(r => new FeatureSnapshot(r.Symbol, r.Time, r.Values(), _closes.Remove((r.Symbol, r.Time), out var c) ? c : 0))];
-        // Bounded: a hung Redis delays the feature writer by at most this much.
-        try { await online.WriteAsync(snapshots).WaitAsync(TimeSpan.FromMilliseconds(250), ct); }
-        catch (Exception) when (!ct.IsCancellationRequested) { CopMetrics.OnlinePushFailures.Inc(snapshots.Count); }
+        // Not awaited: the feature writer (and the bar's journal entry after it) never waits for
+        // Redis; a failed push is counted and the next materialisation repairs it.
+        _ = online.WriteAsync(snapshots).ContinueWith(t => CopMetrics.OnlinePushFailures.Inc(snapshots.Count),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return changed;
     }
 }

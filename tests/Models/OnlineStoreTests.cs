@@ -85,12 +85,15 @@ public class OnlineStoreTests
         var rows = bars.Select(b => builder.Next(b)).ToList();
         await publishing.UpsertAsync(rows);
         var online = new OnlineFeatureStore(redis);
-        Assert.Equal(rows[^1].Values(), (await online.ReadAsync("USD/COP", rows[^1].Time))!.Raw);
+        FeatureSnapshot? pushed = null;
+        for (var i = 0; i < 50 && pushed is null; i++) { pushed = await online.ReadAsync("USD/COP", rows[^1].Time); await Task.Delay(20); }
+        Assert.Equal(rows[^1].Values(), pushed!.Raw);
 
         await redisServer.DisposeAsync();
         var failures = CopMetrics.OnlinePushFailures.Value;
         await publishing.LoadBarsAsync("USD/COP", null, m.Bars[^1].Time, 1000);
         Assert.Equal(0, await publishing.UpsertAsync(rows));   // the PostgreSQL write still happens (nothing changed)
+        for (var i = 0; i < 100 && CopMetrics.OnlinePushFailures.Value <= failures; i++) await Task.Delay(50);
         Assert.True(CopMetrics.OnlinePushFailures.Value > failures);
         try { Directory.Delete(dir, true); } catch (IOException) { }
     }
