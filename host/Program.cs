@@ -131,8 +131,10 @@ var bench = new Command("bench", "Benchmarks: NOTIFY source latency and throughp
 var quick = new Option<bool>("--quick") { Description = "Smaller workloads (a smoke run)." };
 bench.Options.Add(quick);
 bench.Options.Add(file);
+var benchOnly = new Option<string?>("--only") { Description = "Run one section: trading." };
+bench.Options.Add(benchOnly);
 bench.SetAction((pr, _) => Guard(() => BenchCommand.RunAsync(CopSettings.Load(), pr.GetValue(quick), pr.GetValue(file)!,
-    Path.GetDirectoryName(Path.GetFullPath(pr.GetValue(file)!))!)));
+    Path.GetDirectoryName(Path.GetFullPath(pr.GetValue(file)!))!, pr.GetValue(benchOnly))));
 root.Subcommands.Add(bench);
 
 return await root.Parse(args).InvokeAsync();

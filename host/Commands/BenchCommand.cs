@@ -20,8 +20,10 @@ namespace Cop.Host.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    public static async Task<int> RunAsync(CopSettings settings, bool quick, string barFile, string macroFolder)
+    public static async Task<int> RunAsync(CopSettings settings, bool quick, string barFile, string macroFolder, string? only = null)
     {
+        if (only is not (null or "trading"))
+            throw new ArgumentException($"--only takes 'trading' (or nothing for every section), not '{only}'");
         var (oneByOne, sustained, pollEvents) = quick ? (300, 10_000, 5) : (2_000, 100_000, 40);
         await using var services = await BackingServices.StartAsync(settings, database: "cop_bench");
         var cs = services.ConnectionString;
@@ -32,11 +34,22 @@ public static class BenchCommand
         // Features (issue 3) first, in a database of their own.
         var featureRows = new List<(string, string)>();
         var featureTargets = new List<(string, bool)>();
-        await FeatureBench.RunAsync(services, settings, barFile, macroFolder, quick, featureRows, featureTargets);
         var macroRows = new List<(string, string)>();
-        await MacroBench.RunAsync(services, settings, macroFolder, macroRows, featureTargets);
         var tradingRows = new List<(string, string)>();
+        if (only is null)
+        {
+            await FeatureBench.RunAsync(services, settings, barFile, macroFolder, quick, featureRows, featureTargets);
+            await MacroBench.RunAsync(services, settings, macroFolder, macroRows, featureTargets);
+        }
         await TradingBench.RunAsync(services, settings, barFile, macroFolder, quick, tradingRows, featureTargets);
+        if (only is not null)
+        {
+            var t = new Table().Title("Cop bench: deployed models (issue 5)").AddColumns("figure", "value");
+            foreach (var (k, v) in tradingRows) t.AddRow(Markup.Escape(k), Markup.Escape(v));
+            AnsiConsole.Write(t);
+            foreach (var (what, met) in featureTargets) AnsiConsole.MarkupLine($"{(met ? "[green]met[/]" : "[red]not met[/]")}  {Markup.Escape(what)}");
+            return 0;
+        }
 
         // 1. Bare Npgsql listener on the same INSERT workload: what PostgreSQL itself gives here.
         const int bareFirst = 0; // before the source's bars: its consumer catches these up, then sees only newer ones
