@@ -18,28 +18,9 @@ public class BarSeriesTests
     private const string Symbol = "USD/COP";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private static ActorSystem NewSystem(string cs) => ActorSystem.Create("bar-series-test",
-        ConfigurationFactory.ParseString(CopSerializer.Hocon + "\nakka.loglevel = WARNING").WithFallback(JournalConfig.For(cs)));
+    private static ActorSystem NewSystem(string cs) => Sql.JournaledSystem(cs, "bar-series-test");
 
-    private static async Task InsertAsync(string cs, IEnumerable<Bar> bars)
-    {
-        await using var conn = new NpgsqlConnection(cs);
-        await conn.OpenAsync();
-        foreach (var chunk in bars.Chunk(1000))
-        {
-            await using var cmd = new NpgsqlCommand("""
-                INSERT INTO usdcop_m5_ohlcv (symbol, time, open, high, low, close, source)
-                SELECT @s, u.*, 'test' FROM unnest(@t, @o, @h, @l, @c) AS u
-                """, conn);
-            cmd.Parameters.AddWithValue("s", Symbol);
-            cmd.Parameters.AddWithValue("t", chunk.Select(b => b.Time).ToArray());
-            cmd.Parameters.AddWithValue("o", chunk.Select(b => b.Open).ToArray());
-            cmd.Parameters.AddWithValue("h", chunk.Select(b => b.High).ToArray());
-            cmd.Parameters.AddWithValue("l", chunk.Select(b => b.Low).ToArray());
-            cmd.Parameters.AddWithValue("c", chunk.Select(b => b.Close).ToArray());
-            await cmd.ExecuteNonQueryAsync();
-        }
-    }
+    private static Task InsertAsync(string cs, IEnumerable<Bar> bars) => Sql.InsertBarsAsync(cs, bars, Symbol);
 
     private static async Task<List<(DateTime Time, double?[] Values, DateTime UpdatedAt)>> StoredRowsAsync(string cs)
     {

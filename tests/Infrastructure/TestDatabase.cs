@@ -69,4 +69,30 @@ public static class Sql
             """, ("s", symbol), ("epoch", Epoch), ("from", from), ("to", to));
 
     public static DateTime BarTime(int i) => Epoch.AddMinutes(5 * i);
+
+    /// <summary>Inserts the given bars of one symbol (source 'test'), a thousand per statement.</summary>
+    public static async Task InsertBarsAsync(string cs, IEnumerable<Cop.Trading.Bar> bars, string symbol = "USD/COP")
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        foreach (var chunk in bars.Chunk(1000))
+        {
+            await using var cmd = new NpgsqlCommand("""
+                INSERT INTO usdcop_m5_ohlcv (symbol, time, open, high, low, close, source)
+                SELECT @s, u.*, 'test' FROM unnest(@t, @o, @h, @l, @c) AS u
+                """, conn);
+            cmd.Parameters.AddWithValue("s", symbol);
+            cmd.Parameters.AddWithValue("t", chunk.Select(b => b.Time).ToArray());
+            cmd.Parameters.AddWithValue("o", chunk.Select(b => b.Open).ToArray());
+            cmd.Parameters.AddWithValue("h", chunk.Select(b => b.High).ToArray());
+            cmd.Parameters.AddWithValue("l", chunk.Select(b => b.Low).ToArray());
+            cmd.Parameters.AddWithValue("c", chunk.Select(b => b.Close).ToArray());
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>An actor system whose journal and snapshots live in this test database.</summary>
+    public static Akka.Actor.ActorSystem JournaledSystem(string cs, string name) => Akka.Actor.ActorSystem.Create(name,
+        Akka.Configuration.ConfigurationFactory.ParseString(Cop.Actors.Serialization.CopSerializer.Hocon + "\nakka.loglevel = WARNING")
+            .WithFallback(Cop.Persistence.Journals.JournalConfig.For(cs)));
 }

@@ -36,18 +36,7 @@ public class DeployedModelTests
             var cs = await SharedPostgres.NewDatabaseAsync("models");
             var db = NpgsqlDataSource.Create(cs);
             var series = ReferenceIndicators.RandomBars(bars, seed: 11);
-            await using (var cmd = db.CreateCommand("""
-                INSERT INTO usdcop_m5_ohlcv (symbol, time, open, high, low, close, source) SELECT @s, u.*, 'test' FROM unnest(@t, @o, @h, @l, @c) AS u
-                """))
-            {
-                cmd.Parameters.AddWithValue("s", Symbol);
-                cmd.Parameters.AddWithValue("t", series.Select(b => b.Time).ToArray());
-                cmd.Parameters.AddWithValue("o", series.Select(b => b.Open).ToArray());
-                cmd.Parameters.AddWithValue("h", series.Select(b => b.High).ToArray());
-                cmd.Parameters.AddWithValue("l", series.Select(b => b.Low).ToArray());
-                cmd.Parameters.AddWithValue("c", series.Select(b => b.Close).ToArray());
-                await cmd.ExecuteNonQueryAsync();
-            }
+            await Sql.InsertBarsAsync(cs, series, Symbol);
             var start = TradingSession.BogotaDate(series[0].Time).AddDays(-90);
             var days = Enumerable.Range(0, 200).Select(i => start.AddDays(i)).ToList();
             var macro = new MacroFeatures(new Dictionary<string, IEnumerable<MacroObservation>>
@@ -72,8 +61,7 @@ public class DeployedModelTests
             Interlocked.Decrement(ref _left) >= 0 ? throw new NpgsqlException("simulated: connection lost after the journal write") : inner.WriteAsync(decisions, ct);
     }
 
-    internal static ActorSystem NewSystem(string cs) => ActorSystem.Create("models",
-        ConfigurationFactory.ParseString(CopSerializer.Hocon + "\nakka.loglevel = WARNING").WithFallback(JournalConfig.For(cs)));
+    internal static ActorSystem NewSystem(string cs) => Sql.JournaledSystem(cs, "models");
 
     internal static IActorRef Supervisor(ActorSystem system, Market m, IDecisionLog log, ModelSettings? settings = null, IFeatureSource? features = null) =>
         system.ActorOf(DeployedModelSupervisor.Props(() => m.Registry.DeployedAsync(), (id, e) => m.Registry.RecordErrorAsync(id, e),
