@@ -13,9 +13,10 @@ namespace Cop.Actors.Features;
 /// bar into its feature row, in time order, exactly once in effect.
 ///
 /// A unit of work is "every stored bar up to T": load the bars after the last applied one,
-/// build their rows, UPSERT them (single writer), then journal <see cref="BarsApplied"/>. The
-/// journal entry comes last, so a crash in between repeats the unit after restart and the UPSERT
-/// of identical rows changes nothing; a unit already applied is answered without work.
+/// build their rows, UPSERT them (single writer), answer, and journal <see cref="BarsApplied"/>
+/// behind. The journal entry comes after the commit, so a crash in between repeats the unit after
+/// restart and the UPSERT of identical rows changes nothing; a unit already applied is answered
+/// without work.
 /// On (re)start the actor restores its snapshot, replays the journal to learn the last applied
 /// bar, and rebuilds the indicators from the stored bars in between before it accepts commands.
 /// </summary>
@@ -156,20 +157,23 @@ public sealed class BarSeries : ReceivePersistentActor
         });
         Command<Written>(w =>
         {
-            Persist(new BarsApplied(w.Rows[0].Time, w.Rows[^1].Time, w.Rows.Count), e =>
+            // The rows are committed: the unit is done. Its journal entry only records progress for
+            // a faster restart, so it is written behind (PersistAsync keeps the order) and the bar
+            // does not wait for a second commit. A crash before it lands repeats the unit on
+            // restart, and re-writing identical rows changes nothing.
+            var applied = new BarsApplied(w.Rows[0].Time, w.Rows[^1].Time, w.Rows.Count);
+            _lastApplied = applied.Last;
+            _barsSinceSnapshot += applied.Count;
+            CopMetrics.FeatureRowsWritten.Inc(w.Changed);
+            CopMetrics.LastFeatureTimestamp.Set(new DateTimeOffset(applied.Last).ToUnixTimeSeconds());
+            PersistAsync(applied, _ => { });
+            if (_barsSinceSnapshot >= _settings.SnapshotEvery)
             {
-                _lastApplied = e.Last;
-                _barsSinceSnapshot += e.Count;
-                CopMetrics.FeatureRowsWritten.Inc(w.Changed);
-                CopMetrics.LastFeatureTimestamp.Set(new DateTimeOffset(e.Last).ToUnixTimeSeconds());
-                if (_barsSinceSnapshot >= _settings.SnapshotEvery)
-                {
-                    SaveSnapshot(new IndicatorSnapshot(_builder.Price.Save()));
-                    _barsSinceSnapshot = 0;
-                }
-                var unit = w.Unit with { Built = w.Unit.Built + e.Count, Changed = w.Unit.Changed + w.Changed };
-                Finish(unit, more: e.Count == _settings.MaxBarsPerUnit && e.Last < unit.Command.UpTo);
-            });
+                SaveSnapshot(new IndicatorSnapshot(_builder.Price.Save()));
+                _barsSinceSnapshot = 0;
+            }
+            var unit = w.Unit with { Built = w.Unit.Built + applied.Count, Changed = w.Unit.Changed + w.Changed };
+            Finish(unit, more: applied.Count == _settings.MaxBarsPerUnit && applied.Last < unit.Command.UpTo);
         });
         // A failed load or write leaves the builder ahead of the journal: restart and rebuild.
         Command<Status.Failure>(f => throw new BarSeriesException($"{PersistenceId}: a unit of work failed", f.Cause));

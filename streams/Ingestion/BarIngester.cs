@@ -48,7 +48,11 @@ public sealed class BarIngester(BarStore store, QuarantineStore quarantine, Vali
         _tails ??= await store.LoadTailsAsync(ct);
         var from = bars.Min(b => b.Time.UtcDateTime) - TimeSpan.FromHours(6);
         var to = bars.Max(b => b.Time.UtcDateTime) + TimeSpan.FromHours(6);
-        var stored = await store.StoredKeysAsync(from, to, ct);
+        // Live bars are newer than everything stored (and a COT-labelled bar only moves later when
+        // repaired): no stored key can collide, so the lookup is skipped. A concurrent writer is
+        // still caught by the insert's ON CONFLICT.
+        var newerThanStored = bars.All(b => _tails.TryGetValue(b.Symbol, out var tail) && b.Time.UtcDateTime > tail.Time);
+        var stored = newerThanStored ? [] : await store.StoredKeysAsync(from, to, ct);
         var tails = new Dictionary<string, SeriesTail>(_tails);
         var result = BarValidator.Validate(bars, (s, t) => stored.Contains((s, t)), tails, nowUtc, rules);
         int inserted;

@@ -89,11 +89,14 @@ public class BarSeriesTests
         using var second = NewSystem(cs);
         var restarted = second.ActorOf(BarSeriesSupervisor.Props(store, settings));
         var state = await restarted.Ask<BarSeries.State>(new BarSeries.GetState(Symbol, "5m"), Timeout);
-        Assert.Equal(bars[399].Time, state.LastApplied);   // rebuilt before answering: stashed until ready
+        // Rebuilt before answering (stashed until ready), up to what the journal recorded: its last
+        // entry is written behind the commit, so a shutdown right after the reply may not have it.
         Assert.True(state.Ready);
-        Assert.Equal(400, state.BarsSeen);
+        var index = Array.FindIndex(bars, b => b.Time == state.LastApplied);
+        Assert.InRange(index, 299, 399);   // at most one unit (150 bars + the snapshot's) behind
+        Assert.Equal(index + 1, state.BarsSeen);
         var done = await restarted.Ask<BarSeries.Processed>(new BarSeries.ProcessUpTo(Symbol, "5m", bars[^1].Time), Timeout);
-        Assert.Equal(300, done.BarsBuilt);
+        Assert.Equal(699 - index, done.BarsBuilt);
 
         var stored = await StoredRowsAsync(cs);
         var expected = Offline(bars);

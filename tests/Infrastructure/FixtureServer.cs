@@ -14,17 +14,23 @@ public sealed class FixtureServer : IDisposable
 
     public FixtureServer()
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        BaseUrl = $"http://127.0.0.1:{port}/";
-        _listener.Prefixes.Add(BaseUrl);
-        _listener.Start();
+        // A free port is probed and then bound: another test may take it in between, so retry.
+        for (var attempt = 1; ; attempt++)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            BaseUrl = $"http://127.0.0.1:{port}/";
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add(BaseUrl);
+            try { _listener.Start(); break; }
+            catch (HttpListenerException) when (attempt < 5) { }
+        }
         _ = Task.Run(ServeAsync);
     }
 
-    public string BaseUrl { get; }
+    public string BaseUrl { get; private set; } = "";
     public ConcurrentQueue<string> Requests { get; } = new();
 
     public static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));

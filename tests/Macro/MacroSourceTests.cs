@@ -12,7 +12,8 @@ public class MacroSourceTests
     private static readonly SourceResilience Fast = new()
     {
         FirstRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetries = 2, BreakerFailures = 3,
-        BreakDuration = TimeSpan.FromMilliseconds(600), Timeout = TimeSpan.FromMilliseconds(400),
+        // Generous: a loaded CI machine must not turn a slow answer into a retry (only the timeout test shortens it).
+        BreakDuration = TimeSpan.FromMilliseconds(600), Timeout = TimeSpan.FromSeconds(5),
     };
 
     private static readonly MacroVariableSpec Ust10y = new("finc_bond_yield10y_usa_d_ust10y", "fred", "DGS10", MacroFrequency.Daily, 1, 7, -1, 20, 1, true);
@@ -53,7 +54,7 @@ public class MacroSourceTests
     {
         using var http = new HttpClient();
         using var slow = new FixtureServer().Answer(200, F("fred/series_observations_dgs10.json"), delay: TimeSpan.FromSeconds(2));
-        var timeout = await Assert.ThrowsAsync<MacroSourceException>(() => new FredSource(http, slow.BaseUrl, "k", Fast).FetchAsync(Ust10y, From, To));
+        var timeout = await Assert.ThrowsAsync<MacroSourceException>(() => new FredSource(http, slow.BaseUrl, "k", Fast with { Timeout = TimeSpan.FromMilliseconds(400) }).FetchAsync(Ust10y, From, To));
         Assert.True(timeout.Transient);
         Assert.Contains("no answer within", timeout.Message);
         Assert.Equal(3, slow.Requests.Count);   // first try + 2 retries
