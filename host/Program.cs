@@ -52,14 +52,18 @@ var modelId = new Option<string>("--id") { Description = "Model id (default: the
 var modelVersion = new Option<string>("--model-version") { Description = "Version label.", DefaultValueFactory = _ => "1" };
 var normStats = new Option<string?>("--norm-stats") { Description = "JSON file {feature: {mean, std}} for all 15 features (default: identity)." };
 var orderHash = new Option<string>("--feature-order-hash") { Description = "The order the model was trained on.", DefaultValueFactory = _ => Cop.Trading.Features.FeatureNames.OrderHash };
+var trainStart = new Option<DateTime?>("--training-start") { Description = "First day of the training split (yyyy-MM-dd)." };
+var trainEnd = new Option<DateTime?>("--training-end") { Description = "Last day of the training split (yyyy-MM-dd)." };
 var register = new Command("register", "Register an ONNX file that meets the contract.");
 register.Arguments.Add(modelFile);
-foreach (var o in new Option[] { modelId, modelVersion, normStats, orderHash }) register.Options.Add(o);
+foreach (var o in new Option[] { modelId, modelVersion, normStats, orderHash, trainStart, trainEnd }) register.Options.Add(o);
 register.SetAction((pr, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), async registry =>
 {
     var file = pr.GetValue(modelFile)!;
     var stats = pr.GetValue(normStats) is { } ns ? Cop.Trading.Decisions.NormStats.FromJson(await File.ReadAllTextAsync(ns)) : Cop.Trading.Decisions.NormStats.Identity;
-    var m = await ModelsCommand.RegisterAsync(registry, file, pr.GetValue(modelId) ?? Path.GetFileNameWithoutExtension(file), pr.GetValue(modelVersion)!, stats, pr.GetValue(orderHash)!);
+    DateTime? Utc(DateTime? d) => d is { } x ? DateTime.SpecifyKind(x.Date, DateTimeKind.Utc) : null;
+    var m = await ModelsCommand.RegisterAsync(registry, file, pr.GetValue(modelId) ?? Path.GetFileNameWithoutExtension(file), pr.GetValue(modelVersion)!, stats,
+        pr.GetValue(orderHash)!, trainingStart: Utc(pr.GetValue(trainStart)), trainingEnd: Utc(pr.GetValue(trainEnd)));
     Log.Information("Registered {Model} ({Sha}) as {Status}", m.ModelId, m.FileSha256, m.Status);
     return 0;
 })));

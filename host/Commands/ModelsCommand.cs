@@ -15,14 +15,16 @@ public static class ModelsCommand
     /// <summary>Registers an ONNX file after checking it meets the contract (loads, obs[1,15] ->
     /// logits[1,3]) and was trained on Cop's feature order. Returns the record.</summary>
     public static async Task<ModelRecord> RegisterAsync(ModelRegistryStore registry, string file, string modelId, string version,
-        NormStats normStats, string featureOrderHash, string status = "registered")
+        NormStats normStats, string featureOrderHash, string status = "registered", DateTime? trainingStart = null, DateTime? trainingEnd = null)
     {
+        if (trainingStart > trainingEnd) throw new ArgumentException($"training start {trainingStart:yyyy-MM-dd} is after its end {trainingEnd:yyyy-MM-dd}");
         if (featureOrderHash != FeatureNames.OrderHash)
             throw new ArgumentException($"feature_order_hash {featureOrderHash} is not Cop's ({FeatureNames.OrderHash}): the model was trained on another observation order");
         var path = Path.GetFullPath(file);
         var sha = PolicySession.Sha256Of(path);
         using (PolicySession.Load(path, sha)) { }   // refuses a file that does not meet the contract, naming why
-        var record = new ModelRecord(modelId, version, path, sha, featureOrderHash, normStats.ToJson(), normStats.Hash, status, false, null);
+        var record = new ModelRecord(modelId, version, path, sha, featureOrderHash, normStats.ToJson(), normStats.Hash, status, false, null,
+            trainingStart, trainingEnd);
         await registry.RegisterAsync(record);
         return record;
     }

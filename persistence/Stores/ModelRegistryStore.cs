@@ -4,7 +4,8 @@ namespace Cop.Persistence.Stores;
 
 /// <summary>One model_registry row.</summary>
 public sealed record ModelRecord(string ModelId, string Version, string FilePath, string FileSha256, string FeatureOrderHash,
-    string NormStatsJson, string NormStatsHash, string Status, bool KillSwitch, string? LastError);
+    string NormStatsJson, string NormStatsHash, string Status, bool KillSwitch, string? LastError,
+    DateTime? TrainingStart = null, DateTime? TrainingEnd = null);
 
 /// <summary>model_registry: the truth about models (status, file, hashes, kill switch).</summary>
 public sealed class ModelRegistryStore(NpgsqlDataSource db)
@@ -14,11 +15,13 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
     public async Task RegisterAsync(ModelRecord m, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""
-            INSERT INTO model_registry (model_id, model_version, file_path, file_sha256, feature_order_hash, norm_stats, norm_stats_hash, status)
-            VALUES (@id, @v, @path, @sha, @foh, @ns::jsonb, @nsh, @status)
+            INSERT INTO model_registry (model_id, model_version, file_path, file_sha256, feature_order_hash, norm_stats, norm_stats_hash, status,
+                training_start_date, training_end_date)
+            VALUES (@id, @v, @path, @sha, @foh, @ns::jsonb, @nsh, @status, @ts, @te)
             ON CONFLICT (model_id) DO UPDATE SET model_version = EXCLUDED.model_version, file_path = EXCLUDED.file_path,
                 file_sha256 = EXCLUDED.file_sha256, feature_order_hash = EXCLUDED.feature_order_hash, norm_stats = EXCLUDED.norm_stats,
-                norm_stats_hash = EXCLUDED.norm_stats_hash, last_error = NULL, updated_at = NOW()
+                norm_stats_hash = EXCLUDED.norm_stats_hash, training_start_date = EXCLUDED.training_start_date,
+                training_end_date = EXCLUDED.training_end_date, last_error = NULL, updated_at = NOW()
             """);
         cmd.Parameters.AddWithValue("id", m.ModelId);
         cmd.Parameters.AddWithValue("v", m.Version);
@@ -28,6 +31,8 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("ns", m.NormStatsJson);
         cmd.Parameters.AddWithValue("nsh", m.NormStatsHash);
         cmd.Parameters.AddWithValue("status", m.Status);
+        cmd.Parameters.AddWithValue("ts", NpgsqlTypes.NpgsqlDbType.TimestampTz, (object?)m.TrainingStart ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("te", NpgsqlTypes.NpgsqlDbType.TimestampTz, (object?)m.TrainingEnd ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -88,7 +93,8 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
     public async Task<IReadOnlyList<ModelRecord>> ListAsync(string? status = null, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""
-            SELECT model_id, model_version, file_path, file_sha256, feature_order_hash, norm_stats::text, norm_stats_hash, status, kill_switch, last_error
+            SELECT model_id, model_version, file_path, file_sha256, feature_order_hash, norm_stats::text, norm_stats_hash, status, kill_switch, last_error,
+                   training_start_date, training_end_date
             FROM model_registry WHERE @s::text IS NULL OR status = @s ORDER BY model_id
             """);
         cmd.Parameters.AddWithValue("s", (object?)status ?? DBNull.Value);
@@ -96,7 +102,8 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
         var list = new List<ModelRecord>();
         while (await r.ReadAsync(ct))
             list.Add(new ModelRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
-                r.GetString(6), r.GetString(7), r.GetBoolean(8), r.IsDBNull(9) ? null : r.GetString(9)));
+                r.GetString(6), r.GetString(7), r.GetBoolean(8), r.IsDBNull(9) ? null : r.GetString(9),
+                r.IsDBNull(10) ? null : r.GetDateTime(10), r.IsDBNull(11) ? null : r.GetDateTime(11)));
         return list;
     }
 }
