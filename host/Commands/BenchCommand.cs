@@ -44,10 +44,8 @@ public static class BenchCommand
         await TradingBench.RunAsync(services, settings, barFile, macroFolder, quick, tradingRows, featureTargets);
         if (only is not null)
         {
-            var t = new Table().Title("Cop bench: deployed models (issue 5)").AddColumns("figure", "value");
-            foreach (var (k, v) in tradingRows) t.AddRow(Markup.Escape(k), Markup.Escape(v));
-            AnsiConsole.Write(t);
-            foreach (var (what, met) in featureTargets) AnsiConsole.MarkupLine($"{(met ? "[green]met[/]" : "[red]not met[/]")}  {Markup.Escape(what)}");
+            Write("Cop bench: deployed models (issue 5)", tradingRows);
+            WriteTargets(featureTargets);
             return 0;
         }
 
@@ -115,27 +113,28 @@ public static class BenchCommand
         var ratio = Stats.Percentile(poll, .5) / Stats.Percentile(cop, .5);
         rows.Add(("median latency, polling / Cop NOTIFY source", $"{ratio:N0}x"));
 
-        var features = new Table().Title("Cop bench: features (issue 3)").AddColumns("figure", "value");
-        foreach (var (k, v) in featureRows) features.AddRow(Markup.Escape(k), Markup.Escape(v));
-        AnsiConsole.Write(features);
-        var macroTable = new Table().Title("Cop bench: macro (issue 4)").AddColumns("figure", "value");
-        foreach (var (k, v) in macroRows) macroTable.AddRow(Markup.Escape(k), Markup.Escape(v));
-        AnsiConsole.Write(macroTable);
-        var tradingTable = new Table().Title("Cop bench: deployed models (issue 5)").AddColumns("figure", "value");
-        foreach (var (k, v) in tradingRows) tradingTable.AddRow(Markup.Escape(k), Markup.Escape(v));
-        AnsiConsole.Write(tradingTable);
-        var table = new Table().Title("Cop bench: event backbone").AddColumns("figure", "value");
-        foreach (var (k, v) in rows) table.AddRow(Markup.Escape(k), Markup.Escape(v));
-        AnsiConsole.Write(table);
+        Write("Cop bench: features (issue 3)", featureRows);
+        Write("Cop bench: macro (issue 4)", macroRows);
+        Write("Cop bench: deployed models (issue 5)", tradingRows);
+        Write("Cop bench: event backbone", rows);
         var p99 = Stats.Percentile(cop, .99);
-        var targets = featureTargets.Concat(new[]
-        {
+        WriteTargets([.. featureTargets,
             ($"NOTIFY delivery p99 <= 2 ms one at a time", p99 <= 2),
             ($">= 2,000 events/s sustained with zero loss", got == sustained && got / seconds >= 2000),
-            ($">= 1,000x lower median latency than polling", ratio >= 1000),
-        });
-        foreach (var (what, met) in targets) AnsiConsole.MarkupLine($"{(met ? "[green]met[/]" : "[red]not met[/]")}  {Markup.Escape(what)}");
+            ($">= 1,000x lower median latency than polling", ratio >= 1000)]);
         return 0;
+    }
+
+    private static void Write(string title, IEnumerable<(string Figure, string Value)> rows)
+    {
+        var table = new Table().Title(title).AddColumns("figure", "value");
+        foreach (var (k, v) in rows) table.AddRow(Markup.Escape(k), Markup.Escape(v));
+        AnsiConsole.Write(table);
+    }
+
+    private static void WriteTargets(IEnumerable<(string What, bool Met)> targets)
+    {
+        foreach (var (what, met) in targets) AnsiConsole.MarkupLine($"{(met ? "[green]met[/]" : "[red]not met[/]")}  {Markup.Escape(what)}");
     }
 
     private static string Fmt(List<double> v) =>

@@ -22,12 +22,14 @@ public sealed class TradingWiring : IAsyncDisposable
 {
     public const string Consumer = "decision-maker";
     private readonly NpgsqlDataSource _db;
+    private readonly FeatureStore _featureStore;
     private readonly UniqueKillSwitch _kill;
     private readonly ICancelable _retries;
 
-    private TradingWiring(NpgsqlDataSource db, EventConsumer<FeaturesWritten> features, IActorRef models, UniqueKillSwitch kill, ICancelable retries)
+    private TradingWiring(NpgsqlDataSource db, FeatureStore featureStore, EventConsumer<FeaturesWritten> features, IActorRef models,
+        UniqueKillSwitch kill, ICancelable retries)
     {
-        (_db, Features, Models, _kill, _retries) = (db, features, models, kill, retries);
+        (_db, _featureStore, Features, Models, _kill, _retries) = (db, featureStore, features, models, kill, retries);
     }
 
     public EventConsumer<FeaturesWritten> Features { get; }
@@ -59,7 +61,7 @@ public sealed class TradingWiring : IAsyncDisposable
         var retrier = new DeadLetterRetrier(dlq, models, t.DecisionTimeout);
         var retries = system.Scheduler.Advanced.ScheduleRepeatedlyCancelable(t.DeadLetterInterval, t.DeadLetterInterval, () =>
             retrier.RetryDueAsync(DateTime.UtcNow).ContinueWith(r => { if (r.Exception is { } e) log.LogWarning("dead-letter retry failed: {Error}", e.GetBaseException().Message); }));
-        return new TradingWiring(db, features, models, kill, retries);
+        return new TradingWiring(db, featureStore, features, models, kill, retries);
     }
 
     /// <summary>Waits until every deployed model runs (or the timeout passes); returns how many run.</summary>
@@ -80,6 +82,7 @@ public sealed class TradingWiring : IAsyncDisposable
         Features.Stop();
         _kill.Shutdown();
         await Features.DisposeAsync();
+        await _featureStore.DisposeAsync();
         await _db.DisposeAsync();
     }
 }
