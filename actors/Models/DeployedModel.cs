@@ -14,11 +14,17 @@ namespace Cop.Actors.Models;
 ///
 /// For a bar it reads the stored features, puts its own position in, normalises with its own
 /// norm_stats, runs its ONNX policy, asks the risk rules and, when approved, fills on paper at the
-/// close. The decision (with its fill) is journaled first; the account changes only by applying
-/// journaled decisions, so a restart rebuilds exactly the account the model had. The decision and
-/// trade rows are written after the journal, idempotently; on recovery the decisions since the last
-/// snapshot are written again, so a crash between journal and rows loses nothing and doubles
-/// nothing. A bar at or before the last decided one is answered as a duplicate.
+/// close. The decision (with its fill) is journaled before anything is written or answered; the
+/// decision and trade rows are written after the journal, idempotently, and the bar is answered
+/// once they are committed. On recovery the account is rebuilt from the journal alone and the
+/// decisions since the last snapshot are written again, so a crash anywhere loses nothing and
+/// doubles nothing. A bar at or before the last decided one is answered as a duplicate.
+///
+/// Decisions are pipelined: the next bar is decided (from the account in memory, which already
+/// holds the previous decision) while the previous one is still being journaled and written, so
+/// a backlog costs one journal batch per group of bars, not one round trip per bar. Journal
+/// order is decision order (PersistAsync keeps it); a failed or rejected journal write restarts
+/// the model, which then holds only what the journal holds.
 /// </summary>
 public sealed class DeployedModel : ReceivePersistentActor
 {
@@ -51,6 +57,7 @@ public sealed class DeployedModel : ReceivePersistentActor
     private readonly IDecisionLog _log;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
     private readonly List<Decided> _sinceSnapshot = [];
+    private int _inFlight;   // decisions made but not yet journaled and written
     private readonly float[] _obs = new float[PolicySession.ObservationSize];
     private bool _killSwitch;
     private PaperAccount _account = PaperAccount.Empty;
@@ -115,35 +122,39 @@ public sealed class DeployedModel : ReceivePersistentActor
                 return;
             }
             var decided = Decide(snapshot, read.StartTicks);
-            // Without exactly-once (a benchmark baseline only) the decision is applied unjournaled.
-            Action<Decided, Action<Decided>> persist = _settings.ExactlyOnce ? Persist : (e, handler) => handler(e);
-            persist(decided, e =>
+            Apply(decided);
+            _inFlight++;
+            var reply = new BarDecided(_modelId, decided.BarTime, decided.Action, decided.Verdict, Duplicate: false);
+            void Log(Decided e)
             {
-                Apply(e);
                 _sinceSnapshot.Add(e);
-                var reply = new BarDecided(_modelId, e.BarTime, e.Action, e.Verdict, Duplicate: false);
                 _log.WriteAsync([Record(e)]).PipeTo(Self, success: () => new Logged(read.Command, reply, read.ReplyTo), failure: f => new Status.Failure(f));
-            });
-        });
-        Command<Logged>(l =>
-        {
-            if (_sinceSnapshot.Count >= _settings.SnapshotEvery)
-            {
-                SaveSnapshot(new AccountSnapshot(_account, _lastBar, _barIndex));
-                _sinceSnapshot.Clear();
             }
-            l.ReplyTo.Tell(l.Reply);
+            // Without exactly-once (a benchmark baseline only) the decision is not journaled.
+            if (_settings.ExactlyOnce) PersistAsync(decided, Log);
+            else Log(decided);
             Become(Ready);
             Stash.UnstashAll();
         });
-        // The journal has the decision, the rows may not: restart, recover, re-log.
-        Command<Status.Failure>(f => throw new InvalidOperationException($"{PersistenceId}: a decision failed", f.Cause));
         Common();
         CommandAny(_ => Stash.Stash());
     }
 
     private void Common()
     {
+        Command<Logged>(l =>
+        {
+            _inFlight--;
+            // A snapshot only when nothing is in flight: it must not hold a decision the journal lacks.
+            if (_inFlight == 0 && _sinceSnapshot.Count >= _settings.SnapshotEvery)
+            {
+                SaveSnapshot(new AccountSnapshot(_account, _lastBar, _barIndex));
+                _sinceSnapshot.Clear();
+            }
+            l.ReplyTo.Tell(l.Reply);
+        });
+        // The journal has the decision, the rows may not: restart, recover, re-log.
+        Command<Status.Failure>(f => throw new InvalidOperationException($"{PersistenceId}: a decision failed", f.Cause));
         Command<SetKillSwitch>(k =>
         {
             if (k.On != _killSwitch) _logger.Warning("{0}: kill switch {1}", _modelId, k.On ? "ON: logging HOLD, trading nothing" : "off");
@@ -189,6 +200,10 @@ public sealed class DeployedModel : ReceivePersistentActor
 
     private DecisionRecord Record(Decided e) =>
         new(_modelId, e.Symbol, e.BarTime, e.ObservationHash, e.Action, e.Confidence, e.Verdict, e.LatencyMs, e.Fill, e.EquityAfter);
+
+    /// <summary>The account in memory already holds the rejected decision: start again from the journal.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr) =>
+        throw new InvalidOperationException($"{PersistenceId}: the journal rejected decision {sequenceNr}", cause);
 
     protected override void PostStop() { _policy.Dispose(); base.PostStop(); }
 }

@@ -43,13 +43,14 @@ public static class DemoCommand
         using var system = ActorSystem.Create("cop-demo", FeatureWiring.ActorSystemConfig(settings, cs));
         var redis = await services.RedisAsync(settings);
         var online = redis is null ? null : new OnlineFeatureStore(redis);
+        var recent = new RecentFeatureRows();
         var built = 0;
         var latencies = new ConcurrentBag<double>();
         await using var wiring = await FeatureWiring.StartAsync(system, settings, cs, log, onBuilt: (e, at) =>
         {
             if (e.InsertedAt is { } inserted) latencies.Add((at - inserted).TotalMilliseconds);
             Interlocked.Increment(ref built);
-        }, online: online);
+        }, online: online, recent: recent);
         // The baseline policy, generated, registered and deployed; its decisions follow new_features.
         var baseline = await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetDirectoryName(settings.PostgresDataDirectory)!, "models"), deploy: true);
         var notified = 0;
@@ -58,7 +59,7 @@ public static class DemoCommand
         {
             Interlocked.Increment(ref notified);
             if (e.InsertedAt is { } at && d.Decided.Any(x => !x.Duplicate)) decisionLatencies.Add((DateTime.UtcNow - at).TotalMilliseconds);
-        }, online: online);
+        }, online: online, recent: recent);
         await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(10));
 
         await using var bars = new BarStore(cs);

@@ -41,6 +41,7 @@ public static class RunCommand
         using var http = new HttpClient();
         var redis = await services.RedisAsync(settings);
         var online = redis is null ? null : new OnlineFeatureStore(redis);
+        var recent = new RecentFeatureRows();   // the feature writer and the models share this process
         FeatureWiring? wiring = null;
         TradingWiring? trading = null;
 
@@ -63,7 +64,7 @@ public static class RunCommand
                         settings.HeartbeatInterval, [$"cop-listen-{RowChannels.Bars.Name}", $"cop-listen-{RowChannels.Features.Name}"]), "notify-heartbeat");
                     registry.Register<HeartbeatMonitor>(monitor);
 
-                    wiring = FeatureWiring.StartAsync(system, settings, cs, msLog, Echo, online: online).GetAwaiter().GetResult();
+                    wiring = FeatureWiring.StartAsync(system, settings, cs, msLog, Echo, online: online, recent: recent).GetAwaiter().GetResult();
                     registry.Register<BarSeriesSupervisor>(wiring.BarSeries);
                     registry.Register<MacroIngestion>(MacroWiring.Start(system, settings, new MacroStore(pooled), http));
 
@@ -75,7 +76,7 @@ public static class RunCommand
                             .RunWith(Sink.Ignore<IngestReport>(), mat);
                     }
                     else Log.Information("No TwelveData API key (COP_TWELVEDATA_API_KEY): bars come from `cop ingest` or other writers");
-                    trading = TradingWiring.StartAsync(system, settings, cs, msLog, Echo, online: online).GetAwaiter().GetResult();
+                    trading = TradingWiring.StartAsync(system, settings, cs, msLog, Echo, online: online, recent: recent).GetAwaiter().GetResult();
                     registry.Register<DeployedModelSupervisor>(trading.Models);
                     if (online is not null)
                     {

@@ -74,7 +74,7 @@ public sealed class BackingServices : IAsyncDisposable
                 await cmd.ExecuteNonQueryAsync();
             }
         }
-        var cs = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
+        var cs = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name, MaxAutoPrepare = 32 }.ConnectionString;
         Log.Information("Fresh database {Name} created next to {Main}", name, main);
         if (migrate) DatabaseMigrator.Apply(cs);
         return cs;
@@ -96,7 +96,10 @@ public sealed class BackingServices : IAsyncDisposable
                 _redisServer = await EmbeddedRedis.StartAsync(settings.RedisDirectory);
                 configuration = _redisServer.Configuration;
             }
-            _redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(configuration);
+            var options = StackExchange.Redis.ConfigurationOptions.Parse(configuration);
+            // The .NET thread pool instead of the client's own ten spinning socket threads.
+            options.SocketManager = StackExchange.Redis.SocketManager.ThreadPool;
+            _redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options);
             Log.Information("Online store: Redis at {Endpoints}", string.Join(", ", _redis.GetEndPoints().Select(e => e.ToString())));
             return _redis;
         }

@@ -39,12 +39,13 @@ public sealed class FeatureWiring : IAsyncDisposable
         ConfigurationFactory.ParseString(CopSerializer.Hocon).WithFallback(settings.Hocon).WithFallback(JournalConfig.For(connectionString));
 
     /// <param name="online">When given, each committed feature row is pushed to Redis right after its commit.</param>
+    /// <param name="recent">When given, each committed feature row is kept there for the models in this process.</param>
     public static async Task<FeatureWiring> StartAsync(ActorSystem system, CopSettings settings, string cs, ILogger log,
-        Action<string, string>? onHeartbeat = null, Action<BarInserted, DateTime>? onBuilt = null, OnlineFeatureStore? online = null)
+        Action<string, string>? onHeartbeat = null, Action<BarInserted, DateTime>? onBuilt = null, OnlineFeatureStore? online = null, RecentFeatureRows? recent = null)
     {
         var store = new FeatureStore(cs);
         var bars = await EventConsumer<BarInserted>.CreateAsync(RowChannels.Bars, cs, Consumer, settings.Notify, log, onHeartbeat);
-        IFeatureStore writer = online is null ? store : new PublishingFeatureStore(store, online);
+        IFeatureStore writer = online is null && recent is null ? store : new PublishingFeatureStore(store, online, recent);
         var series = system.ActorOf(BarSeriesSupervisor.Props(writer, settings.Series), "bar-series");
         var (kill, done) = bars.Source()
             .Via(FeaturePipeline.BuildFeatures(series, settings.Pipeline, log, bars.Context.Shutdown, onBuilt))

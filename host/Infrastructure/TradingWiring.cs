@@ -36,14 +36,15 @@ public sealed class TradingWiring : IAsyncDisposable
     public IActorRef Models { get; }
 
     /// <param name="online">Redis for the hybrid feature read; null: PostgreSQL, then recompute.</param>
+    /// <param name="recent">The rows the feature writer in this process just committed, read first.</param>
     public static async Task<TradingWiring> StartAsync(ActorSystem system, CopSettings settings, string cs, ILogger log,
         Action<string, string>? onHeartbeat = null, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null,
-        OnlineFeatureStore? online = null)
+        OnlineFeatureStore? online = null, RecentFeatureRows? recent = null)
     {
         var db = NpgsqlDataSource.Create(cs);
         var registry = new ModelRegistryStore(db);
         var featureStore = new FeatureStore(cs);
-        var reader = new HybridFeatureSource(online, new FeatureReader(db), featureStore);
+        var reader = new HybridFeatureSource(online, new FeatureReader(db), featureStore, recent: recent);
         var decisions = new DecisionStore(db);
         var t = settings.Trading;
         var models = system.ActorOf(DeployedModelSupervisor.Props(() => registry.DeployedAsync(), (id, e) => registry.RecordErrorAsync(id, e),
@@ -53,7 +54,7 @@ public sealed class TradingWiring : IAsyncDisposable
         var dlq = new DeadLetterStore(db);
         var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, Consumer, settings.Notify, log, onHeartbeat);
         var kill = features.Source()
-            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, onDecided))
+            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, onDecided, t.DecisionsInFlight))
             .Via(features.CommitWatermarks())
             .ViaMaterialized(KillSwitches.Single<FeaturesWritten>(), Keep.Right)
             .To(Sink.Ignore<FeaturesWritten>())

@@ -22,7 +22,7 @@ public static class JournalConfig
             akka.persistence {
               journal {
                 plugin = "akka.persistence.journal.sql"
-                sql { connection-string = {{quoted}}, provider-name = "PostgreSQL.15", auto-initialize = true }
+                sql { connection-string = {{quoted}}, provider-name = "PostgreSQL.15", auto-initialize = true, use-clone-connection = false }
               }
               snapshot-store {
                 plugin = "akka.persistence.snapshot-store.sql"

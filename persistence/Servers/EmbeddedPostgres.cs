@@ -118,6 +118,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             $"-p {Port}", "-c listen_addresses=127.0.0.1", $"-k {SocketDir}",
             "-c max_connections=200", "-c shared_buffers=128MB",
+            // Commit times of rows (pg_xact_commit_timestamp): latency audits by the database's own
+            // clock, e.g. `cop bench`'s bar commit -> decision committed.
+            "-c track_commit_timestamp=on",
         };
         if (!_options.Durable)
             settings.AddRange(["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]);

@@ -6,52 +6,52 @@ using NpgsqlTypes;
 namespace Cop.Persistence.Stores;
 
 /// <summary>
-/// Decisions and paper fills. Keyed (model, symbol, bar) in both tables, written with ON CONFLICT
-/// DO NOTHING in one transaction: writing the same decision again (a replay, a recovery that
-/// re-logs its last events) leaves exactly one row of each.
+/// Decisions and paper fills. Keyed (model, symbol, bar) in both tables and written by ONE
+/// statement (the trades insert is a CTE the decisions join for their trade id), so a write is one
+/// round trip and atomic without an explicit transaction; ON CONFLICT DO NOTHING makes writing the
+/// same decision again (a replay, a recovery that re-logs its last events) leave exactly one row
+/// of each.
 /// </summary>
 public sealed class DecisionStore(NpgsqlDataSource db) : IDecisionLog
 {
+    private const string Sql = """
+        WITH d AS (
+            SELECT * FROM unnest(@m, @s, @t, @h, @a, @c, @v, @l, @side, @q, @p, @fee, @pos, @eq)
+                AS u(m, s, t, h, a, c, v, l, side, q, p, fee, pos, eq)),
+        tr AS (
+            INSERT INTO trading.trades (model_id, symbol, bar_time, side, quantity, price, fee_bps, position_after, equity_after)
+            SELECT m, s, t, side, q, p, fee, pos, eq FROM d WHERE side IS NOT NULL
+            ON CONFLICT (model_id, symbol, bar_time) DO NOTHING
+            RETURNING id, model_id, symbol, bar_time)
+        INSERT INTO trading.model_inferences (model_id, symbol, bar_time, observation_hash, action, confidence, risk_verdict, latency_ms, trade_id)
+        SELECT d.m, d.s, d.t, d.h, d.a, d.c, d.v, d.l, COALESCE(tr.id, old.id)
+        FROM d
+        LEFT JOIN tr ON tr.model_id = d.m AND tr.symbol = d.s AND tr.bar_time = d.t
+        LEFT JOIN trading.trades old ON d.side IS NOT NULL AND old.model_id = d.m AND old.symbol = d.s AND old.bar_time = d.t
+        ON CONFLICT (model_id, symbol, bar_time) DO NOTHING
+        """;
+
     public async Task WriteAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken ct = default)
     {
         if (decisions.Count == 0) return;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var fills = decisions.Where(d => d.Fill is not null).ToList();
-        if (fills.Count > 0)
-        {
-            await using var trades = new NpgsqlCommand("""
-                INSERT INTO trading.trades (model_id, symbol, bar_time, side, quantity, price, fee_bps, position_after, equity_after)
-                SELECT * FROM unnest(@m, @s, @t, @side, @q, @p, @fee, @pos, @eq)
-                ON CONFLICT (model_id, symbol, bar_time) DO NOTHING
-                """, conn, tx);
-            trades.Parameters.AddWithValue("m", fills.Select(d => d.ModelId).ToArray());
-            trades.Parameters.AddWithValue("s", fills.Select(d => d.Symbol).ToArray());
-            trades.Parameters.AddWithValue("t", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, fills.Select(d => d.BarTime).ToArray());
-            trades.Parameters.AddWithValue("side", fills.Select(d => d.Fill!.To > d.Fill.From ? "BUY" : "SELL").ToArray());
-            trades.Parameters.AddWithValue("q", fills.Select(d => (double)Math.Abs(d.Fill!.To - d.Fill.From)).ToArray());
-            trades.Parameters.AddWithValue("p", fills.Select(d => d.Fill!.Price).ToArray());
-            trades.Parameters.AddWithValue("fee", fills.Select(d => Math.Abs(d.Fill!.Price / d.Fill.MidPrice - 1) * 10_000).ToArray());
-            trades.Parameters.AddWithValue("pos", fills.Select(d => (double)d.Fill!.To).ToArray());
-            trades.Parameters.AddWithValue("eq", fills.Select(d => d.EquityAfter).ToArray());
-            await trades.ExecuteNonQueryAsync(ct);
-        }
-        await using var inferences = new NpgsqlCommand("""
-            INSERT INTO trading.model_inferences (model_id, symbol, bar_time, observation_hash, action, confidence, risk_verdict, latency_ms, trade_id)
-            SELECT u.m, u.s, u.t, u.h, u.a, u.c, u.v, u.l, tr.id
-            FROM unnest(@m, @s, @t, @h, @a, @c, @v, @l) AS u(m, s, t, h, a, c, v, l)
-            LEFT JOIN trading.trades tr ON tr.model_id = u.m AND tr.symbol = u.s AND tr.bar_time = u.t
-            ON CONFLICT (model_id, symbol, bar_time) DO NOTHING
-            """, conn, tx);
-        inferences.Parameters.AddWithValue("m", decisions.Select(d => d.ModelId).ToArray());
-        inferences.Parameters.AddWithValue("s", decisions.Select(d => d.Symbol).ToArray());
-        inferences.Parameters.AddWithValue("t", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, decisions.Select(d => d.BarTime).ToArray());
-        inferences.Parameters.AddWithValue("h", decisions.Select(d => d.ObservationHash).ToArray());
-        inferences.Parameters.AddWithValue("a", decisions.Select(d => d.Action.ToString().ToUpperInvariant()).ToArray());
-        inferences.Parameters.AddWithValue("c", decisions.Select(d => d.Confidence).ToArray());
-        inferences.Parameters.AddWithValue("v", decisions.Select(d => d.Verdict.ToString()).ToArray());
-        inferences.Parameters.AddWithValue("l", decisions.Select(d => d.LatencyMs).ToArray());
-        await inferences.ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
+        await using var cmd = db.CreateCommand(Sql);
+        cmd.Parameters.AddWithValue("m", decisions.Select(d => d.ModelId).ToArray());
+        cmd.Parameters.AddWithValue("s", decisions.Select(d => d.Symbol).ToArray());
+        cmd.Parameters.AddWithValue("t", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, decisions.Select(d => d.BarTime).ToArray());
+        cmd.Parameters.AddWithValue("h", decisions.Select(d => d.ObservationHash).ToArray());
+        cmd.Parameters.AddWithValue("a", decisions.Select(d => d.Action.ToString().ToUpperInvariant()).ToArray());
+        cmd.Parameters.AddWithValue("c", decisions.Select(d => d.Confidence).ToArray());
+        cmd.Parameters.AddWithValue("v", decisions.Select(d => d.Verdict.ToString()).ToArray());
+        cmd.Parameters.AddWithValue("l", decisions.Select(d => d.LatencyMs).ToArray());
+        // Decisions without a fill carry NULLs here and insert no trade.
+        cmd.Parameters.AddWithValue("side", NpgsqlDbType.Array | NpgsqlDbType.Text,
+            decisions.Select(d => d.Fill is { } f ? (f.To > f.From ? "BUY" : "SELL") : null).ToArray());
+        cmd.Parameters.AddWithValue("q", NpgsqlDbType.Array | NpgsqlDbType.Double, decisions.Select(d => d.Fill is { } f ? (double?)Math.Abs(f.To - f.From) : null).ToArray());
+        cmd.Parameters.AddWithValue("p", NpgsqlDbType.Array | NpgsqlDbType.Double, decisions.Select(d => d.Fill?.Price).ToArray());
+        cmd.Parameters.AddWithValue("fee", NpgsqlDbType.Array | NpgsqlDbType.Double,
+            decisions.Select(d => d.Fill is { } f ? (double?)(Math.Abs(f.Price / f.MidPrice - 1) * 10_000) : null).ToArray());
+        cmd.Parameters.AddWithValue("pos", NpgsqlDbType.Array | NpgsqlDbType.Double, decisions.Select(d => d.Fill is { } f ? (double?)f.To : null).ToArray());
+        cmd.Parameters.AddWithValue("eq", decisions.Select(d => d.EquityAfter).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 }

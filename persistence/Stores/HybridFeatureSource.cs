@@ -8,13 +8,14 @@ using Cop.Trading.Features;
 namespace Cop.Persistence.Stores;
 
 /// <summary>
-/// The feature service the models read from (the spec's V7 hybrid strategy): in market hours
-/// PostgreSQL first, outside them Redis first; on a miss or an error the next source, down to
+/// The feature service the models read from (the spec's V7 hybrid strategy, behind an in-process
+/// tier of the rows this process just committed): in market hours PostgreSQL first, outside them
+/// Redis first; on a miss or an error the next source, down to
 /// recomputing the bar from stored bars with the same FeatureBuilder. Every read is counted per
 /// source and result. A Redis failure is a counted fallback, never an error for the caller.
 /// </summary>
 public sealed class HybridFeatureSource(OnlineFeatureStore? online, IFeatureSource offline, IFeatureStore bars,
-    Func<DateTime>? clock = null) : IFeatureSource
+    Func<DateTime>? clock = null, RecentFeatureRows? recent = null) : IFeatureSource
 {
     private readonly Func<DateTime> _now = clock ?? (() => DateTime.UtcNow);
 
@@ -23,6 +24,13 @@ public sealed class HybridFeatureSource(OnlineFeatureStore? online, IFeatureSour
         Func<Task<FeatureSnapshot?>> postgres = () => offline.ReadAsync(symbol, barTime, ct);
         Func<Task<FeatureSnapshot?>> redis = () => online is null ? Task.FromResult<FeatureSnapshot?>(null) : online.ReadAsync(symbol, barTime);
         Func<Task<FeatureSnapshot?>> recompute = () => RecomputeAsync(symbol, barTime, ct);
+        // A row this process has just committed is served from memory (no miss is counted there:
+        // the tier holds only the newest rows); then the spec's order by market hours.
+        if (recent is not null && await recent.ReadAsync(symbol, barTime, ct) is { } fresh)
+        {
+            CopMetrics.FeastRequests.WithLabels("memory", "hit").Inc();
+            return fresh;
+        }
         var chain = TradingSession.IsOpen(_now())
             ? new[] { ("postgres", postgres), ("redis", redis), ("recompute", recompute) }
             : [("redis", redis), ("postgres", postgres), ("recompute", recompute)];
@@ -58,12 +66,13 @@ public sealed class HybridFeatureSource(OnlineFeatureStore? online, IFeatureSour
 }
 
 /// <summary>
-/// The feature writer's store that also pushes each committed row to Redis, so the online store is
-/// never stale. The push starts after the PostgreSQL commit, is not waited for and cannot fail the
-/// write: a Redis outage is counted (usdcop_online_store_push_failures_total) and the scheduled
-/// materialisation fills the gap later.
+/// The feature writer's store that also publishes each committed row: into this process's
+/// <see cref="RecentFeatureRows"/> (before the write returns, so a model told of the row finds it)
+/// and to Redis, so the online store is never stale. The Redis push starts after the PostgreSQL
+/// commit, is not waited for and cannot fail the write: a Redis outage is counted
+/// (usdcop_online_store_push_failures_total) and the scheduled materialisation fills the gap later.
 /// </summary>
-public sealed class PublishingFeatureStore(IFeatureStore inner, OnlineFeatureStore online) : IFeatureStore
+public sealed class PublishingFeatureStore(IFeatureStore inner, OnlineFeatureStore? online, RecentFeatureRows? recent = null) : IFeatureStore
 {
     private readonly Dictionary<(string, DateTime), double> _closes = new();
 
@@ -88,10 +97,12 @@ public sealed class PublishingFeatureStore(IFeatureStore inner, OnlineFeatureSto
         lock (_closes)
             snapshots = [.. rows.Where(r => _closes.ContainsKey((r.Symbol, r.Time)))
                 .Select(r => new FeatureSnapshot(r.Symbol, r.Time, r.Values(), _closes.Remove((r.Symbol, r.Time), out var c) ? c : 0))];
+        recent?.Put(snapshots);
         // Not awaited: the feature writer (and the bar's journal entry after it) never waits for
         // Redis; a failed push is counted and the next materialisation repairs it.
-        _ = online.WriteAsync(snapshots).ContinueWith(t => CopMetrics.OnlinePushFailures.Inc(snapshots.Count),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        if (online is not null)
+            _ = online.WriteAsync(snapshots).ContinueWith(t => CopMetrics.OnlinePushFailures.Inc(snapshots.Count),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return changed;
     }
 }

@@ -10,10 +10,13 @@ using Microsoft.Extensions.Logging;
 namespace Cop.Streams.Trading;
 
 /// <summary>
-/// new_features -> every deployed model decides the bar. One bar at a time (a model's account
-/// depends on the previous bar). A model that cannot decide a bar (it crashed, its features are
-/// missing) does not hold the others back: the failure goes to the dead-letter queue with the
-/// spec's retry schedule, and the event moves on to the watermark commit.
+/// new_features -> every deployed model decides the bar. Events that arrive while the models are
+/// busy are folded into one group of at most <c>inFlight</c> bars (Batch folds only under
+/// back-pressure, so a quiet live stream sends each bar alone): the whole group goes to the models
+/// at once, each model decides it in bar order (its account depends on the previous bar) while it
+/// overlaps the journal and row writes of the group. A model that cannot decide a bar (it crashed,
+/// its features are missing) does not hold the others back: the failure goes to the dead-letter
+/// queue with the spec's retry schedule, and the event moves on to the watermark commit.
 /// </summary>
 public static class DecisionPipeline
 {
@@ -22,29 +25,41 @@ public static class DecisionPipeline
     public static string EventId(string model, string symbol, DateTime bar) => $"{EventType}|{model}|{symbol}|{bar:O}";
 
     public static Flow<FeaturesWritten, FeaturesWritten, NotUsed> Decide(IActorRef models, DeadLetterStore dlq, TimeSpan timeout,
-        ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null) =>
-        Flow.Create<FeaturesWritten>().SelectAsync(1, async e =>
+        ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null, int inFlight = 1) =>
+        Flow.Create<FeaturesWritten>()
+            .Batch(inFlight, e => new List<FeaturesWritten> { e }, (group, e) => { group.Add(e); return group; })
+            .SelectAsync(1, async group =>
+            {
+                // Every ask is sent before any is awaited, in bar order.
+                var asks = group.Select(e => AskAsync(models, e, timeout)).ToList();
+                for (var i = 0; i < group.Count; i++)
+                {
+                    var (e, result) = (group[i], await asks[i]);
+                    foreach (var failure in result.Failed)
+                    {
+                        var model = failure.Split(':', 2)[0];
+                        log.LogWarning("bar {Symbol} {Time:O} not decided by {Model}: {Failure}; dead-lettered", e.Symbol, e.Time, model, failure);
+                        await dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,
+                            JsonSerializer.Serialize(new { model, symbol = e.Symbol, bar_time = e.Time }), failure, DateTime.UtcNow);
+                    }
+                    onDecided?.Invoke(e, result);
+                }
+                return (IReadOnlyList<FeaturesWritten>)group;
+            })
+            .SelectMany(group => group);
+
+    private static async Task<DeployedModelSupervisor.BarDecisions> AskAsync(IActorRef models, FeaturesWritten e, TimeSpan timeout)
+    {
+        try
         {
-            DeployedModelSupervisor.BarDecisions result;
-            try
-            {
-                result = await models.Ask<DeployedModelSupervisor.BarDecisions>(
-                    new DeployedModelSupervisor.DecideBar(e.Symbol, e.Time, e.InsertedAt, timeout), timeout + TimeSpan.FromSeconds(5));
-            }
-            catch (Exception ex)
-            {
-                result = new DeployedModelSupervisor.BarDecisions(e.Time, [], [$"*: {ex.Message}"]);
-            }
-            foreach (var failure in result.Failed)
-            {
-                var model = failure.Split(':', 2)[0];
-                log.LogWarning("bar {Symbol} {Time:O} not decided by {Model}: {Failure}; dead-lettered", e.Symbol, e.Time, model, failure);
-                await dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,
-                    JsonSerializer.Serialize(new { model, symbol = e.Symbol, bar_time = e.Time }), failure, DateTime.UtcNow);
-            }
-            onDecided?.Invoke(e, result);
-            return e;
-        });
+            return await models.Ask<DeployedModelSupervisor.BarDecisions>(
+                new DeployedModelSupervisor.DecideBar(e.Symbol, e.Time, e.InsertedAt, timeout), timeout + TimeSpan.FromSeconds(5));
+        }
+        catch (Exception ex)
+        {
+            return new DeployedModelSupervisor.BarDecisions(e.Time, [], [$"*: {ex.Message}"]);
+        }
+    }
 }
 
 /// <summary>

@@ -133,6 +133,36 @@ public class DeployedModelTests
         }
     }
 
+    [Fact]
+    public async Task Bars_sent_as_one_group_are_decided_in_bar_order_exactly_as_one_at_a_time()
+    {
+        // What the decision pipeline does with a backlog: every bar sent before any is answered.
+        await using var grouped = await Market.CreateAsync(160);
+        await using var single = await Market.CreateAsync(160);
+        var bars = grouped.Bars.Skip(60).Select(b => b.Time).ToArray();
+        async Task<PaperAccount> Run(Market m, bool asGroup)
+        {
+            using var system = NewSystem(m.Cs);
+            var supervisor = Supervisor(system, m, new DecisionStore(m.Db));
+            await WaitForModels(supervisor, 1);
+            if (asGroup)
+            {
+                var answers = await Task.WhenAll(bars.Select(b => Decide(supervisor, b)));
+                Assert.All(answers, a => Assert.False(Assert.Single(a.Decided).Duplicate));
+                Assert.Equal(bars, answers.Select(a => a.BarTime));
+            }
+            else foreach (var bar in bars) Assert.Single((await Decide(supervisor, bar)).Decided);
+            return (await Account(system, supervisor)).Account;
+        }
+        Assert.Equal(await Run(single, asGroup: false), await Run(grouped, asGroup: true));
+        const string decisions = """
+            SELECT string_agg(concat_ws(' ', i.bar_time, i.action, i.risk_verdict, i.observation_hash, t.side, t.price), ';' ORDER BY i.bar_time)
+            FROM trading.model_inferences i LEFT JOIN trading.trades t ON t.id = i.trade_id
+            """;
+        Assert.Equal(await Sql.ScalarAsync<string>(single.Cs, decisions), await Sql.ScalarAsync<string>(grouped.Cs, decisions));
+        Assert.Equal((long)bars.Length, await Sql.ScalarAsync<long>(grouped.Cs, "SELECT count(*) FROM trading.model_inferences"));
+    }
+
     private static async Task<DeployedModel.AccountState> Account(ActorSystem system, IActorRef supervisor)
     {
         var model = await system.ActorSelection(supervisor.Path / Uri.EscapeDataString(BaselinePolicy.ModelId) / "model").ResolveOne(Timeout);

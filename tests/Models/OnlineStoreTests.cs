@@ -97,6 +97,32 @@ public class OnlineStoreTests
         Assert.True(CopMetrics.OnlinePushFailures.Value > failures);
         try { Directory.Delete(dir, true); } catch (IOException) { }
     }
+
+    [Fact]
+    public async Task Rows_the_writer_just_committed_are_served_from_memory_equal_to_the_stored_ones()
+    {
+        await using var m = await DeployedModelTests.Market.CreateAsync(40);
+        await using var inner = new FeatureStore(m.Cs);
+        var recent = new RecentFeatureRows(capacity: 30);
+        var publishing = new PublishingFeatureStore(inner, online: null, recent);   // no Redis: memory alone
+        var bars = await publishing.LoadBarsAsync("USD/COP", null, m.Bars[^1].Time, 1000);
+        var builder = new FeatureBuilder("USD/COP", MacroFeatures.Empty);
+        await publishing.UpsertAsync([.. bars.Select(b => builder.Next(b))]);
+        Assert.Equal(30, recent.Count);   // the oldest ten were evicted
+
+        var offline = new FeatureReader(m.Db);
+        var hybrid = new HybridFeatureSource(null, offline, inner, () => new DateTime(2026, 11, 24, 15, 0, 0, DateTimeKind.Utc), recent);
+        var (memoryHits, pgHits) = (Count("memory", "hit"), Count("postgres", "hit"));
+        var newest = (await hybrid.ReadAsync("USD/COP", bars[^1].Time))!;
+        var stored = (await offline.ReadAsync("USD/COP", bars[^1].Time))!;
+        Assert.Equal(stored.Raw, newest.Raw);   // the committed row, as PostgreSQL has it
+        Assert.Equal(stored.Close, newest.Close);
+        Assert.Equal(memoryHits + 1, Count("memory", "hit"));
+        // An evicted row comes from the next tier (other test classes may count PostgreSQL hits too).
+        Assert.Equal((await offline.ReadAsync("USD/COP", bars[0].Time))!.Raw, (await hybrid.ReadAsync("USD/COP", bars[0].Time))!.Raw);
+        Assert.Equal(memoryHits + 1, Count("memory", "hit"));
+        Assert.True(Count("postgres", "hit") >= pgHits + 1);
+    }
 }
 
 public class MaterializationScheduleTests
