@@ -18,7 +18,11 @@ public sealed class BackingServices : IAsyncDisposable
 
     private BackingServices(string cs, EmbeddedPostgres? embedded)
     {
-        ConnectionString = cs;
+        // Prepared statements for the hot queries (the same few statements run per bar), unless the
+        // connection string says otherwise.
+        var b = new NpgsqlConnectionStringBuilder(cs);
+        if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 32;
+        ConnectionString = b.ConnectionString;
         _embedded = embedded;
     }
 
@@ -74,7 +78,7 @@ public sealed class BackingServices : IAsyncDisposable
                 await cmd.ExecuteNonQueryAsync();
             }
         }
-        var cs = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name, MaxAutoPrepare = 32 }.ConnectionString;
+        var cs = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
         Log.Information("Fresh database {Name} created next to {Main}", name, main);
         if (migrate) DatabaseMigrator.Apply(cs);
         return cs;
