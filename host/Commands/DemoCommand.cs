@@ -133,7 +133,7 @@ public static class DemoCommand
         table.AddRow("paper trades (trading.trades)", trades.ToString("N0"));
         table.AddRow("paper equity at the end (start 10,000; COP per USD unit)", equity is { } eq ? eq.ToString("N2") : "no trade");
         table.AddRow("features-to-decision: all bars decided after (s)", decidedElapsed.TotalSeconds.ToString("F1"));
-        table.AddRow("feature reads by source (hits)", string.Join(", ", new[] { "redis", "postgres", "recompute" }
+        table.AddRow("feature reads by source (hits)", string.Join(", ", new[] { "memory", "redis", "postgres", "recompute" }
             .Select(s => $"{s} {Cop.Actors.Telemetry.CopMetrics.FeastRequests.WithLabels(s, "hit").Value:N0}")));
         table.AddRow($"macro values seeded ({macro.Variables.Count} series, {macro.Files.Count} files) / quarantined",
             $"{macro.Upserted:N0} / {macro.Rejected:N0}");
