@@ -41,7 +41,7 @@ public sealed class DeployedModel : ReceivePersistentActor
     public sealed record AccountSnapshot(PaperAccount Account, DateTime? LastBar, long BarIndex) : ICopPersisted;
 
     private sealed record FeaturesRead(DecideBar Command, FeatureSnapshot? Snapshot, IActorRef ReplyTo, long StartTicks);
-    private sealed record Logged(DecideBar Command, BarDecided Reply, IActorRef ReplyTo);
+    private sealed record Logged(BarDecided Reply, IActorRef ReplyTo);
     private sealed record Relogged;
 
     /// <param name="loadPolicy">Loads the ONNX session; each incarnation (after a restart) loads its own.</param>
@@ -128,7 +128,7 @@ public sealed class DeployedModel : ReceivePersistentActor
             void Log(Decided e)
             {
                 _sinceSnapshot.Add(e);
-                _log.WriteAsync([Record(e)]).PipeTo(Self, success: () => new Logged(read.Command, reply, read.ReplyTo), failure: f => new Status.Failure(f));
+                _log.WriteAsync([Record(e)]).PipeTo(Self, success: () => new Logged(reply, read.ReplyTo), failure: f => new Status.Failure(f));
             }
             // Without exactly-once (a benchmark baseline only) the decision is not journaled.
             if (_settings.ExactlyOnce) PersistAsync(decided, Log);
