@@ -4,6 +4,7 @@ using Akka.Actor;
 using Cop.Actors.Models;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
+using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
 using Cop.Streams.Macro;
@@ -157,17 +158,19 @@ public static class TradingBench
         rows.Add(("  host process per bar: CPU, allocated", $"{cpuPerBar:F0} us, {kbPerBar:F0} KB"));
         rows.Add(("  GC during these bars: gen0 / gen2 collections, total pause", gc));
 
-        // 4. Exactly-once against the same path without the journal: decisions per second, with the
-        // configured group size and with groups of 8 (a backlog). The two models take the bars in
-        // alternating chunks, each going first in turn, so neither profits from the other having
-        // warmed PostgreSQL's cache for the same rows.
+        // 4. Exactly-once against the same path without the journal: decisions per second of a
+        // backlog as the pipeline sends it (groups of the configured size; throughput is a backlog's
+        // figure, a quiet stream's bars are timed in 3), and one bar per ask beside it for reference.
+        // The two models take the bars in alternating chunks, each going first in turn, so neither
+        // profits from the other having warmed PostgreSQL's cache for the same rows.
         var n = quick ? 1_000 : 3_000;
         var replay = (await reader.ReadSinceAsync(DateTime.MinValue.ToUniversalTime())).Take(n).Select(s => s.BarTime).ToList();
         var info = (await registry.DeployedAsync()).First();
-        foreach (var inFlight in new[] { settings.Trading.DecisionsInFlight, 8 }.Distinct())
+        await using var modelsDb = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-bench-models", settings.Trading.MaxConnections));   // as TradingWiring's
+        foreach (var inFlight in new[] { settings.Trading.DecisionsInFlight, 1 }.Distinct())
         {
-            var withJournal = await StartModelAsync(system, info, db, settings.Trading.Models, $"eo_on_{inFlight}");
-            var withoutJournal = await StartModelAsync(system, info, db, settings.Trading.Models with { ExactlyOnce = false }, $"eo_off_{inFlight}");
+            var withJournal = await StartModelAsync(system, info, modelsDb, settings.Trading.Models, $"eo_on_{inFlight}");
+            var withoutJournal = await StartModelAsync(system, info, modelsDb, settings.Trading.Models with { ExactlyOnce = false }, $"eo_off_{inFlight}");
             var (timeWith, timeWithout) = (TimeSpan.Zero, TimeSpan.Zero);
             var chunks = replay.Chunk(250).ToList();
             for (var k = 0; k < chunks.Count; k++)
@@ -181,7 +184,8 @@ public static class TradingBench
             var configured = inFlight == settings.Trading.DecisionsInFlight;
             rows.Add(($"decisions/s, {replay.Count:N0} bars through one model in groups of {inFlight}{(configured ? " (configured)" : "")}: exactly-once (journal) / without",
                 $"{with:N0} / {without:N0} = {without / with:N2}x"));
-            targets.Add(($"exactly-once costs no more than 2x the throughput, groups of {inFlight}{(configured ? " (configured)" : "")} (measured {without / with:N2}x)", without / with <= 2));
+            if (configured)
+                targets.Add(($"exactly-once costs no more than 2x the throughput, groups of {inFlight} (configured) (measured {without / with:N2}x)", without / with <= 2));
         }
         try { Directory.Delete(modelDir, true); } catch (IOException) { }
     }

@@ -134,7 +134,8 @@ public sealed record CopSettings(
                 Positive(c, "cop.trading.registry-poll"),
                 Positive(c, "cop.trading.decision-timeout"),
                 Positive(c, "cop.trading.dead-letter-interval"),
-                PositiveInt(c, "cop.trading.decisions-in-flight")));
+                PositiveInt(c, "cop.trading.decisions-in-flight"),
+                PositiveInt(c, "cop.trading.max-connections")));
     }
 
     /// <summary>cop.macro and its catalogue; an entry that cannot be used names itself and the field.</summary>
@@ -273,4 +274,4 @@ public sealed record CopSettings(
 
 /// <summary>cop.trading: the deployed models' risk, paper costs and timings.</summary>
 public sealed record TradingSettings(Cop.Actors.Models.ModelSettings Models, TimeSpan RegistryPoll, TimeSpan DecisionTimeout, TimeSpan DeadLetterInterval,
-    int DecisionsInFlight);
+    int DecisionsInFlight, int MaxConnections);

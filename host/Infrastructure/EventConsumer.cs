@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Streams.Dsl;
+using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
 using Microsoft.Extensions.Logging;
@@ -35,7 +36,8 @@ public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRow
     public static async Task<EventConsumer<TEvent>> CreateAsync(RowChannel<TEvent> channel, string connectionString,
         string consumer, NotificationSourceSettings settings, ILogger log, Action<string, string>? onHeartbeat = null)
     {
-        var db = NpgsqlDataSource.Create(connectionString);
+        // Watermark commits (one at a time), quarantine and catch-up reads: two connections do.
+        var db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(connectionString, $"cop-events-{consumer}", 2));
         var store = new WatermarkStore(db);
         var marks = new EventWatermarks(consumer, await store.LoadAsync(consumer));
         var quarantine = new QuarantineStore(db);

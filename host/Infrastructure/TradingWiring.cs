@@ -4,6 +4,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Cop.Actors.Models;
 using Cop.Host.Configuration;
+using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
 using Cop.Streams.Trading;
@@ -41,12 +42,12 @@ public sealed class TradingWiring : IAsyncDisposable
         Action<string, string>? onHeartbeat = null, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null,
         OnlineFeatureStore? online = null, RecentFeatureRows? recent = null)
     {
-        var db = NpgsqlDataSource.Create(cs);
+        var t = settings.Trading;
+        var db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-trading", t.MaxConnections));
         var registry = new ModelRegistryStore(db);
         var featureStore = new FeatureStore(cs);
         var reader = new HybridFeatureSource(online, new FeatureReader(db), featureStore, recent: recent);
         var decisions = new DecisionStore(db);
-        var t = settings.Trading;
         var models = system.ActorOf(DeployedModelSupervisor.Props(() => registry.DeployedAsync(), (id, e) => registry.RecordErrorAsync(id, e),
             info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
                 t.Models, reader, decisions, info.KillSwitch),

@@ -43,6 +43,8 @@ public class ConfigurationTests
     [InlineData("cop.ingest.twelvedata.base-url = \"ftp://x\"", "cop.ingest.twelvedata.base-url")]
     [InlineData("cop.features.max-bars-per-unit = 0", "cop.features.max-bars-per-unit")]
     [InlineData("cop.features.macro-refresh = abc", "cop.features.macro-refresh")]
+    [InlineData("cop.trading.max-connections = 0", "cop.trading.max-connections")]
+    [InlineData("cop.trading.decisions-in-flight = -2", "cop.trading.decisions-in-flight")]
     public void A_broken_value_names_its_key(string overrideLine, string key)
     {
         var c = ConfigurationFactory.ParseString(overrideLine).WithFallback(Shipped());
@@ -80,5 +82,16 @@ public class ConfigurationTests
         var b = new NpgsqlConnectionStringBuilder(ConnectionStrings.Dedicated("Host=h;Database=d", "cop-listen-x"));
         Assert.False(b.Pooling);
         Assert.Equal("cop-listen-x", b.ApplicationName);
+    }
+
+    [Fact]
+    public void A_named_pool_is_capped_but_never_raised_above_what_the_connection_string_allows()
+    {
+        var capped = new NpgsqlConnectionStringBuilder(ConnectionStrings.Pooled("Host=h;Database=d", "cop-trading", 2));
+        Assert.Equal(2, capped.MaxPoolSize);
+        Assert.Equal("cop-trading", capped.ApplicationName);
+        Assert.True(capped.Pooling);
+        var smaller = new NpgsqlConnectionStringBuilder(ConnectionStrings.Pooled("Host=h;Database=d;Maximum Pool Size=1", "cop-trading", 2));
+        Assert.Equal(1, smaller.MaxPoolSize);
     }
 }
