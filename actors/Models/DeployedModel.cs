@@ -178,9 +178,8 @@ public sealed class DeployedModel : ReceivePersistentActor
         var (action, confidence, _) = _policy.Decide(_obs);
         var barIndex = _barIndex + 1;
         var target = Policy.TargetPosition(action, account.Position);
-        // Ready: a session bar on a trading day with its macro inputs present.
-        var ready = TradingSession.IsSessionBar(s.BarTime) && MarketCalendar.IsTradingDay(day) && raw[6] is not null && raw[11] is not null;
-        var verdict = RiskManager.Check(_settings.Risk, account, target, barIndex, _killSwitch, ready);
+        var readiness = MarketReadiness.Of(s.BarTime, raw, s.MacroAsOf, _settings.MaxMacroAge);
+        var verdict = RiskManager.Check(_settings.Risk, account, target, barIndex, _killSwitch, readiness);
         var shown = verdict == RiskVerdict.KillSwitch ? TradeAction.Hold : action;
         var fill = verdict == RiskVerdict.Approved ? account.Fill(target, s.BarTime, barIndex, s.Close, _settings.Costs) : null;
         var equityAfter = (fill is null ? account : account.Apply(fill)).Equity;
@@ -214,6 +213,8 @@ public sealed record ModelSettings
     public RiskLimits Risk { get; init; } = new();
     public FillCosts Costs { get; init; } = new();
     public int SnapshotEvery { get; init; } = 500;
+    /// <summary>Readiness: the oldest macro input may be this old on the bar's date (a long weekend is 5 days).</summary>
+    public TimeSpan MaxMacroAge { get; init; } = TimeSpan.FromDays(7);
     /// <summary>Journal each decision before acting on it. Off only to measure what it costs.</summary>
     public bool ExactlyOnce { get; init; } = true;
 }

@@ -3,7 +3,7 @@ using Cop.Trading.Decisions;
 namespace Cop.Actors.Models;
 
 /// <summary>The stored raw features of one bar (observation order, position as stored) and its close.</summary>
-public sealed record FeatureSnapshot(string Symbol, DateTime BarTime, double?[] Raw, double Close);
+public sealed record FeatureSnapshot(string Symbol, DateTime BarTime, double?[] Raw, double Close, DateOnly? MacroAsOf);
 
 /// <summary>Where a DeployedModel reads features (the hybrid online/offline feature service).</summary>
 public interface IFeatureSource

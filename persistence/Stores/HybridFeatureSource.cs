@@ -61,7 +61,7 @@ public sealed class HybridFeatureSource(OnlineFeatureStore? online, IFeatureSour
         var builder = new FeatureBuilder(symbol, new MacroFeatures(await bars.LoadMacroAsync(ct)));
         FeatureRow row = default;
         foreach (var bar in series) row = builder.Next(bar);
-        return new FeatureSnapshot(symbol, barTime, row.Values(), series[^1].Close);
+        return new FeatureSnapshot(symbol, barTime, row.Values(), series[^1].Close, row.MacroAsOf);
     }
 }
 
@@ -96,7 +96,7 @@ public sealed class PublishingFeatureStore(IFeatureStore inner, OnlineFeatureSto
         List<FeatureSnapshot> snapshots;
         lock (_closes)
             snapshots = [.. rows.Where(r => _closes.ContainsKey((r.Symbol, r.Time)))
-                .Select(r => new FeatureSnapshot(r.Symbol, r.Time, r.Values(), _closes.Remove((r.Symbol, r.Time), out var c) ? c : 0))];
+                .Select(r => new FeatureSnapshot(r.Symbol, r.Time, r.Values(), _closes.Remove((r.Symbol, r.Time), out var c) ? c : 0, r.MacroAsOf))];
         recent?.Put(snapshots);
         // Not awaited: the feature writer (and the bar's journal entry after it) never waits for
         // Redis; a failed push is counted and the next materialisation repairs it.

@@ -36,6 +36,7 @@ public sealed class OnlineFeatureStore(IConnectionMultiplexer redis)
                 var key = Key(view, s.Symbol, s.BarTime);
                 var fields = features.Select(f => new HashEntry(f, Text(s.Raw[Index[f]]))).ToList();
                 if (view == "technical") fields.Add(new HashEntry("close", s.Close.ToString("R", CultureInfo.InvariantCulture)));
+                if (view == "macro") fields.Add(new HashEntry("as_of", s.MacroAsOf is { } d ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : ""));
                 tasks.Add(batch.HashSetAsync(key, [.. fields]));
                 tasks.Add(batch.KeyExpireAsync(key, ttl));
             }
@@ -73,12 +74,14 @@ public sealed class OnlineFeatureStore(IConnectionMultiplexer redis)
         if (views.Any(v => v.Length == 0)) return null;
         var raw = new double?[15];
         double? close = null;
+        DateOnly? asOf = null;
         foreach (var entry in views.SelectMany(v => v))
         {
             if (entry.Name == "close") { close = Parse(entry.Value); continue; }
+            if (entry.Name == "as_of") { asOf = entry.Value.IsNullOrEmpty ? null : DateOnly.ParseExact((string)entry.Value!, "yyyy-MM-dd", CultureInfo.InvariantCulture); continue; }
             if (Index.TryGetValue(entry.Name!, out var i)) raw[i] = Parse(entry.Value);
         }
-        return close is { } c ? new FeatureSnapshot(symbol, bar, raw, c) : null;
+        return close is { } c ? new FeatureSnapshot(symbol, bar, raw, c, asOf) : null;
     }
 
     private static string Text(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";

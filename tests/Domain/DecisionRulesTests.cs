@@ -44,21 +44,46 @@ public class DecisionRulesTests
     public void Each_risk_rule_fires()
     {
         var flat = PaperAccount.Empty;
-        Assert.Equal(RiskVerdict.KillSwitch, RiskManager.Check(Limits, flat, 1, 10, killSwitch: true, ready: true));
-        Assert.Equal(RiskVerdict.NotReady, RiskManager.Check(Limits, flat, 1, 10, false, ready: false));
-        Assert.Equal(RiskVerdict.NoChange, RiskManager.Check(Limits, flat, 0, 10, false, true));
-        Assert.Equal(RiskVerdict.Approved, RiskManager.Check(Limits, flat, 1, 10, false, true));
-        Assert.Equal(RiskVerdict.MaxPosition, RiskManager.Check(Limits, flat, 2, 10, false, true));
+        Assert.Equal(RiskVerdict.KillSwitch, RiskManager.Check(Limits, flat, 1, 10, killSwitch: true, Readiness.Ready));
+        Assert.Equal(RiskVerdict.NotReady, RiskManager.Check(Limits, flat, 1, 10, false, Readiness.MarketClosed));
+        Assert.Equal(RiskVerdict.MacroStale, RiskManager.Check(Limits, flat, 1, 10, false, Readiness.MacroStale));
+        Assert.Equal(RiskVerdict.NoChange, RiskManager.Check(Limits, flat, 0, 10, false, Readiness.Ready));
+        Assert.Equal(RiskVerdict.Approved, RiskManager.Check(Limits, flat, 1, 10, false, Readiness.Ready));
+        Assert.Equal(RiskVerdict.MaxPosition, RiskManager.Check(Limits, flat, 2, 10, false, Readiness.Ready));
 
         var afterTrade = flat with { Position = 1, LastTradeBar = 10, TradesToday = 1 };
-        Assert.Equal(RiskVerdict.Cooldown, RiskManager.Check(Limits, afterTrade, -1, 12, false, true));
-        Assert.Equal(RiskVerdict.Approved, RiskManager.Check(Limits, afterTrade, 0, 12, false, true));   // reducing passes
-        Assert.Equal(RiskVerdict.Approved, RiskManager.Check(Limits, afterTrade, -1, 14, false, true));
-        Assert.Equal(RiskVerdict.MaxTradesPerDay, RiskManager.Check(Limits, afterTrade with { TradesToday = 2 }, -1, 20, false, true));
+        Assert.Equal(RiskVerdict.Cooldown, RiskManager.Check(Limits, afterTrade, -1, 12, false, Readiness.Ready));
+        Assert.Equal(RiskVerdict.Approved, RiskManager.Check(Limits, afterTrade, 0, 12, false, Readiness.Ready));   // reducing passes
+        Assert.Equal(RiskVerdict.Approved, RiskManager.Check(Limits, afterTrade, -1, 14, false, Readiness.Ready));
+        Assert.Equal(RiskVerdict.MaxTradesPerDay, RiskManager.Check(Limits, afterTrade with { TradesToday = 2 }, -1, 20, false, Readiness.Ready));
 
         var drawn = flat with { Equity = 8_900, PeakEquity = 10_000 };
-        Assert.Equal(RiskVerdict.MaxDrawdown, RiskManager.Check(Limits, drawn, 1, 20, false, true));
-        Assert.Equal(RiskVerdict.Approved, RiskManager.Check(Limits, drawn with { Position = 1 }, 0, 20, false, true));
+        Assert.Equal(RiskVerdict.MaxDrawdown, RiskManager.Check(Limits, drawn, 1, 20, false, Readiness.Ready));
+        Assert.Equal(RiskVerdict.Approved, RiskManager.Check(Limits, drawn with { Position = 1 }, 0, 20, false, Readiness.Ready));
+    }
+
+    [Fact]
+    public void Readiness_asks_for_a_session_bar_on_a_trading_day_and_fresh_complete_macro_inputs()
+    {
+        var week = TimeSpan.FromDays(7);
+        var raw = new double?[15];
+        for (var k = 0; k < 15; k++) raw[k] = 0.1;
+        var monday = new DateTime(2024, 7, 8, 13, 0, 0, DateTimeKind.Utc);          // 08:00 Bogota
+        var friday = new DateOnly(2024, 7, 5);
+        Assert.Equal(Readiness.Ready, MarketReadiness.Of(monday, raw, friday, week));
+        Assert.Equal(Readiness.Ready, MarketReadiness.Of(monday, raw, new DateOnly(2024, 7, 1), week));      // exactly 7 days
+        Assert.Equal(Readiness.MacroStale, MarketReadiness.Of(monday, raw, new DateOnly(2024, 6, 30), week)); // 8 days
+        Assert.Equal(Readiness.MacroStale, MarketReadiness.Of(monday, raw, null, week));                    // a series has nothing yet
+        Assert.Equal(Readiness.MarketClosed, MarketReadiness.Of(monday.AddHours(-1), raw, friday, week));   // 07:00 Bogota
+        Assert.Equal(Readiness.MarketClosed, MarketReadiness.Of(new DateTime(2024, 7, 1, 13, 0, 0, DateTimeKind.Utc), raw, friday, week));   // a Colombian holiday
+        for (var k = 6; k <= 12; k++)
+        {
+            var missing = (double?[])raw.Clone();
+            missing[k] = null;
+            Assert.Equal(Readiness.MacroStale, MarketReadiness.Of(monday, missing, friday, week));
+        }
+        raw[0] = null;   // a price feature still warming up is the model's business, not readiness
+        Assert.Equal(Readiness.Ready, MarketReadiness.Of(monday, raw, friday, week));
     }
 
     [Fact]

@@ -20,8 +20,9 @@ public class DeployedModelTests
     private const string Symbol = "USD/COP";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    /// <summary>A test database holding bars, their feature rows (with macro inputs present, so
-    /// the models are ready to trade) and the baseline model registered and deployed.</summary>
+    /// <summary>A test database holding bars, their feature rows (with all seven macro series
+    /// published daily, so the models are ready to trade, unless <c>macroStopsDaysBefore</c> ends
+    /// the macro data that many days before the first bar) and the baseline model deployed.</summary>
     internal sealed class Market : IAsyncDisposable
     {
         public required string Cs;
@@ -31,19 +32,23 @@ public class DeployedModelTests
         public required ModelRecord Baseline;
         public ValueTask DisposeAsync() => Db.DisposeAsync();
 
-        public static async Task<Market> CreateAsync(int bars)
+        public static async Task<Market> CreateAsync(int bars, int? macroStopsDaysBefore = null)
         {
             var cs = await SharedPostgres.NewDatabaseAsync("models");
             var db = NpgsqlDataSource.Create(cs);
             var series = ReferenceIndicators.RandomBars(bars, seed: 11);
             await Sql.InsertBarsAsync(cs, series, Symbol);
             var start = TradingSession.BogotaDate(series[0].Time).AddDays(-90);
-            var days = Enumerable.Range(0, 200).Select(i => start.AddDays(i)).ToList();
+            var days = Enumerable.Range(0, macroStopsDaysBefore is { } stop ? 90 - stop : 200).Select(i => start.AddDays(i)).ToList();
             var macro = new MacroFeatures(new Dictionary<string, IEnumerable<MacroObservation>>
             {
                 [MacroColumns.Dxy] = days.Select((d, i) => MacroObservation.Published(d, 1, 100 + Math.Sin(i) * 2)),
+                [MacroColumns.Vix] = days.Select((d, i) => MacroObservation.Published(d, 1, 18 + Math.Cos(i))),
+                [MacroColumns.Embi] = days.Select((d, i) => MacroObservation.Published(d, 1, 250 + i % 7)),
+                [MacroColumns.Brent] = days.Select((d, i) => MacroObservation.Published(d, 1, 80 + Math.Sin(i / 3.0))),
                 [MacroColumns.Ust10y] = days.Select(d => MacroObservation.Published(d, 1, 4.3)),
                 [MacroColumns.Ust2y] = days.Select(d => MacroObservation.Published(d, 1, 4.7)),
+                [MacroColumns.UsdMxn] = days.Select((d, i) => MacroObservation.Published(d, 1, 17 + i % 5 * 0.1)),
             });
             var builder = new FeatureBuilder(Symbol, macro);
             await using (var features = new FeatureStore(cs)) await features.UpsertAsync([.. series.Select(b => builder.Next(b))]);
@@ -161,6 +166,38 @@ public class DeployedModelTests
             """;
         Assert.Equal(await Sql.ScalarAsync<string>(single.Cs, decisions), await Sql.ScalarAsync<string>(grouped.Cs, decisions));
         Assert.Equal((long)bars.Length, await Sql.ScalarAsync<long>(grouped.Cs, "SELECT count(*) FROM trading.model_inferences"));
+    }
+
+    [Fact]
+    public async Task Stale_macro_data_stops_trading_with_a_MacroStale_verdict_logged_for_every_bar()
+    {
+        // Macro stops 10 days before the bars: the rows carry their macro date, the model trades nothing.
+        await using var stale = await Market.CreateAsync(100, macroStopsDaysBefore: 10);
+        var bars = stale.Bars.Skip(60).ToArray();
+        var expectedAsOf = TradingSession.BogotaDate(stale.Bars[0].Time).AddDays(-11);   // the last value's date
+        Assert.Equal(expectedAsOf.ToString("yyyy-MM-dd"), await Sql.ScalarAsync<string>(stale.Cs, "SELECT max(macro_as_of)::text FROM inference_features_5m"));
+        using (var system = NewSystem(stale.Cs))
+        {
+            var supervisor = Supervisor(system, stale, new DecisionStore(stale.Db));
+            await WaitForModels(supervisor, 1);
+            foreach (var bar in bars)
+            {
+                var d = Assert.Single((await Decide(supervisor, bar.Time)).Decided);
+                Assert.True(d.Verdict is RiskVerdict.MacroStale or RiskVerdict.NotReady, $"{bar.Time:O}: {d.Verdict}");
+            }
+        }
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(stale.Cs, "SELECT count(*) FROM trading.trades"));
+        Assert.True(await Sql.ScalarAsync<long>(stale.Cs, "SELECT count(*) FROM trading.model_inferences WHERE risk_verdict = 'MacroStale'") > 0);
+
+        // The same bars with fresh macro data: session bars are ready, and the model trades.
+        await using var fresh = await Market.CreateAsync(100);
+        using (var system = NewSystem(fresh.Cs))
+        {
+            var supervisor = Supervisor(system, fresh, new DecisionStore(fresh.Db));
+            await WaitForModels(supervisor, 1);
+            foreach (var bar in bars) Assert.NotEqual(RiskVerdict.MacroStale, Assert.Single((await Decide(supervisor, bar.Time)).Decided).Verdict);
+        }
+        Assert.True(await Sql.ScalarAsync<long>(fresh.Cs, "SELECT count(*) FROM trading.trades") > 0);
     }
 
     private static async Task<DeployedModel.AccountState> Account(ActorSystem system, IActorRef supervisor)

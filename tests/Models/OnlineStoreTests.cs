@@ -35,6 +35,8 @@ public class OnlineStoreTests
         var fromRedis = (await online.ReadAsync("USD/COP", bar))!;
         Assert.Equal(stored.Raw, fromRedis.Raw);
         Assert.Equal(stored.Close, fromRedis.Close);
+        Assert.NotNull(stored.MacroAsOf);
+        Assert.Equal(stored.MacroAsOf, fromRedis.MacroAsOf);   // readiness reads the same macro age from every tier
 
         // Outside market hours (a Saturday): Redis first.
         var saturday = new DateTime(2026, 11, 28, 15, 0, 0, DateTimeKind.Utc);
@@ -117,6 +119,7 @@ public class OnlineStoreTests
         var stored = (await offline.ReadAsync("USD/COP", bars[^1].Time))!;
         Assert.Equal(stored.Raw, newest.Raw);   // the committed row, as PostgreSQL has it
         Assert.Equal(stored.Close, newest.Close);
+        Assert.Equal(stored.MacroAsOf, newest.MacroAsOf);
         Assert.Equal(memoryHits + 1, Count("memory", "hit"));
         // An evicted row comes from the next tier (other test classes may count PostgreSQL hits too).
         Assert.Equal((await offline.ReadAsync("USD/COP", bars[0].Time))!.Raw, (await hybrid.ReadAsync("USD/COP", bars[0].Time))!.Raw);

@@ -72,17 +72,21 @@ public class FeaturePathTests(ITestOutputHelper output)
         var accepted = await store.LoadBarsAsync("USD/COP", null, DateTime.MaxValue.ToUniversalTime(), 100_000);
         var builder = new FeatureBuilder("USD/COP", new MacroFeatures(await store.LoadMacroAsync()));
         var expected = accepted.Select(b => builder.Next(b)).ToList();
-        await using var cmd = db.CreateCommand($"SELECT {string.Join(", ", FeatureNames.Ordered)} FROM inference_features_5m ORDER BY time");
+        await using var cmd = db.CreateCommand($"SELECT {string.Join(", ", FeatureNames.Ordered)}, macro_as_of FROM inference_features_5m ORDER BY time");
         await using var r = await cmd.ExecuteReaderAsync();
         var i = 0;
         while (await r.ReadAsync())
         {
             for (var k = 0; k < 15; k++)
                 Assert.Equal(expected[i].Values()[k], r.IsDBNull(k) ? null : r.GetDouble(k));
+            Assert.Equal(expected[i].MacroAsOf, r.IsDBNull(15) ? null : r.GetFieldValue<DateOnly>(15));
             i++;
         }
         Assert.Equal(expected.Count, i);
         Assert.Contains(expected, row => row.IsComplete);   // macro warm-up ends within the sample
+        // Daily series published a day late: a complete row's macro is 1 to 6 days old (weekends, holidays).
+        Assert.All(expected.Where(row => row.IsComplete), row =>
+            Assert.InRange(TradingSession.BogotaDate(row.Time).DayNumber - row.MacroAsOf!.Value.DayNumber, 1, 6));
         File.Delete(file);
     }
 }

@@ -12,7 +12,10 @@ public sealed record RiskLimits
     public int MaxPosition { get; init; } = 1;
 }
 
-public enum RiskVerdict { Approved, NoChange, KillSwitch, NotReady, MaxDrawdown, MaxTradesPerDay, Cooldown, MaxPosition }
+/// <summary>What the risk rules said. NotReady: the market is closed for the bar; MacroStale: its
+/// macro inputs are missing or older than allowed (see <see cref="MarketReadiness"/>). Journaled:
+/// new verdicts go at the end.</summary>
+public enum RiskVerdict { Approved, NoChange, KillSwitch, NotReady, MaxDrawdown, MaxTradesPerDay, Cooldown, MaxPosition, MacroStale }
 
 /// <summary>
 /// Decides whether a wanted position change may trade. Pure: the same rules in live trading,
@@ -21,10 +24,11 @@ public enum RiskVerdict { Approved, NoChange, KillSwitch, NotReady, MaxDrawdown,
 /// </summary>
 public static class RiskManager
 {
-    public static RiskVerdict Check(RiskLimits limits, PaperAccount account, int target, long barIndex, bool killSwitch, bool ready)
+    public static RiskVerdict Check(RiskLimits limits, PaperAccount account, int target, long barIndex, bool killSwitch, Readiness readiness)
     {
         if (killSwitch) return RiskVerdict.KillSwitch;
-        if (!ready) return RiskVerdict.NotReady;
+        if (readiness == Readiness.MarketClosed) return RiskVerdict.NotReady;
+        if (readiness == Readiness.MacroStale) return RiskVerdict.MacroStale;
         if (target == account.Position) return RiskVerdict.NoChange;
         var reduces = Math.Abs(target) < Math.Abs(account.Position);
         if (account.Drawdown >= limits.MaxDrawdown && !reduces) return RiskVerdict.MaxDrawdown;

@@ -29,5 +29,5 @@ public sealed class FeatureBuilder(string symbol, MacroFeatures macro, PriceIndi
         new(Symbol, time,
             Price.LogRet5m, Price.LogRet1h, Price.LogRet4h, Price.Rsi9, Price.AtrPct, Price.Adx14,
             Macro.DxyZ, Macro.DxyChange1d, Macro.VixZ, Macro.EmbiZ, Macro.BrentChange1d, Macro.RateSpread, Macro.UsdmxnChange1d,
-            Position: 0, TradingSession.TimeNormalized(time));
+            Position: 0, TradingSession.TimeNormalized(time), Macro.AsOf);
 }

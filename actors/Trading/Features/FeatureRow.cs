@@ -2,12 +2,13 @@ namespace Cop.Trading.Features;
 
 /// <summary>One row of the feature store: the 15 canonical raw features of the bar starting at
 /// <see cref="Time"/> (UTC). NULL (null) means "not enough history yet", never zero. A value type:
-/// building a row per bar allocates nothing on the heap.</summary>
+/// building a row per bar allocates nothing on the heap. <see cref="MacroAsOf"/> is not a feature:
+/// the oldest of the macro inputs' newest dates, for readiness (stale macro data) and audits.</summary>
 public readonly record struct FeatureRow(
     string Symbol, DateTime Time,
     double? LogRet5m, double? LogRet1h, double? LogRet4h, double? Rsi9, double? AtrPct, double? Adx14,
     double? DxyZ, double? DxyChange1d, double? VixZ, double? EmbiZ, double? BrentChange1d, double? RateSpread,
-    double? UsdmxnChange1d, double Position, double TimeNormalized)
+    double? UsdmxnChange1d, double Position, double TimeNormalized, DateOnly? MacroAsOf)
 {
     /// <summary>The values in observation order (<see cref="FeatureNames.Ordered"/>).</summary>
     public double?[] Values() =>

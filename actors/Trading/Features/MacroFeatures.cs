@@ -68,6 +68,18 @@ public sealed class MacroFeatures
         BrentChange1d = Brent.ChangeOneDay();
         RateSpread = Ust10y.Last is { } l && Ust2y.Last is { } s ? l - s : null;
         UsdmxnChange1d = UsdMxn.ChangeOneDay();
+        AsOf = OldestLastDate();
+    }
+
+    private DateOnly? OldestLastDate()
+    {
+        DateOnly? oldest = null;
+        foreach (var s in (ReadOnlySpan<MacroHistory>)[Dxy, Vix, Embi, Brent, Ust10y, Ust2y, UsdMxn])
+        {
+            if (s.LastDate is not { } d) return null;
+            if (oldest is null || d < oldest) oldest = d;
+        }
+        return oldest;
     }
 
     // Feature values #6-#12 at the time of the last AdvanceTo.
@@ -78,4 +90,6 @@ public sealed class MacroFeatures
     public double? BrentChange1d { get; private set; }
     public double? RateSpread { get; private set; }
     public double? UsdmxnChange1d { get; private set; }
+    /// <summary>The oldest of the seven series' newest available dates; null while any has none.</summary>
+    public DateOnly? AsOf { get; private set; }
 }

@@ -33,6 +33,8 @@ public sealed class MacroHistory
     public int AvailableCount => _available;
     public double? Last => _available >= 1 ? _values[_available - 1].Value : null;
     public double? Previous => _available >= 2 ? _values[_available - 2].Value : null;
+    /// <summary>The date of x_last: how old the series is at the cursor.</summary>
+    public DateOnly? LastDate => _available >= 1 ? _values[_available - 1].Date : null;
 
     /// <summary>Makes every value with AvailableAt &lt;= <paramref name="time"/> available; true
     /// when the available history changed (a new value, or a rewind).</summary>
