@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Akka.Pattern;
+using Cop.Actors.Supervision;
 
 namespace Cop.Actors.Features;
 
@@ -27,9 +27,8 @@ public sealed class BarSeriesSupervisor : ReceiveActor
             var name = Uri.EscapeDataString($"{symbol}|{timeframe}");
             var existing = Context.Child(name);
             if (!existing.IsNobody()) return existing;
-            var backoff = BackoffSupervisor.Props(Backoff.OnFailure(
-                BarSeries.Props(symbol, timeframe, store, settings), "series",
-                settings.MinBackoff, settings.MaxBackoff, randomFactor: 0.2, maxNrOfRetries: -1));
+            var backoff = RestartWithBackoff.Props(BarSeries.Props(symbol, timeframe, store, settings), "series",
+                settings.MinBackoff, settings.MaxBackoff);
             return Context.ActorOf(backoff, name);
         }
     }

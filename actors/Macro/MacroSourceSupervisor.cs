@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Akka.Pattern;
+using Cop.Actors.Supervision;
 using Cop.Trading.Macro;
 
 namespace Cop.Actors.Macro;
@@ -22,9 +22,9 @@ public sealed class MacroSourceSupervisor : ReceiveActor
     public MacroSourceSupervisor(IMacroSource source, IReadOnlyList<MacroVariableSpec> variables, IMacroVariableStore store,
         DateOnly seedStart, int refreshCount)
     {
-        var children = variables.ToDictionary(v => v.Column, v => Context.ActorOf(BackoffSupervisor.Props(Backoff.OnFailure(
+        var children = variables.ToDictionary(v => v.Column, v => Context.ActorOf(RestartWithBackoff.Props(
             MacroVariable.Props(v, source, store, seedStart, refreshCount), "variable",
-            TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), randomFactor: 0.2, maxNrOfRetries: -1)), v.Column));
+            TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)), v.Column));
 
         Receive<RunAll>(run =>
         {

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Pattern;
+using Cop.Actors.Supervision;
 using Cop.Trading.Decisions;
 
 namespace Cop.Actors.Models;
@@ -50,6 +50,7 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
             foreach (var id in running.Keys.Where(id => !wanted.ContainsKey(id)).ToList())
             {
                 log.Info("model {0} is no longer deployed: stopping it", id);
+                Context.Unwatch(running[id].Actor);
                 Context.Stop(running[id].Actor);
                 running.Remove(id);
             }
@@ -59,6 +60,7 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
                 {
                     if (current.Info.KillSwitch != info.KillSwitch) current.Actor.Tell(new DeployedModel.SetKillSwitch(info.KillSwitch));
                     if (current.Info.FileSha256 == info.FileSha256) { running[info.ModelId] = (current.Actor, info); continue; }
+                    Context.Unwatch(current.Actor);
                     Context.Stop(current.Actor);   // a new file under the same id: restart on it
                     running.Remove(info.ModelId);
                 }
@@ -76,8 +78,9 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
                     continue;
                 }
                 rejected.Remove(info.ModelId);
-                var actor = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnFailure(modelProps(info), "model",
-                    TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, -1)), Uri.EscapeDataString(info.ModelId));
+                var actor = Context.ActorOf(RestartWithBackoff.Props(modelProps(info), "model",
+                    TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10)), Uri.EscapeDataString(info.ModelId));
+                Context.Watch(actor);
                 running[info.ModelId] = (actor, info);
                 log.Info("model {0} deployed{1}", info.ModelId, info.KillSwitch ? " (kill switch on)" : "");
             }
@@ -92,6 +95,16 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
             }).ToList();
             Task.WhenAll(asks).PipeTo(replyTo, success: results => new BarDecisions(bar.BarTime,
                 [.. results.Where(x => x.Result is not null).Select(x => x.Result!)], [.. results.Where(x => x.Error is not null).Select(x => x.Error!)]));
+        });
+        // A model's supervisor stopped from outside (a kill script, PoisonPill): forget it, so the
+        // next registry read starts it again if it is still deployed.
+        Receive<Terminated>(t =>
+        {
+            var lost = running.FirstOrDefault(r => r.Value.Actor.Equals(t.ActorRef));
+            if (lost.Key is null) return;
+            log.Warning("model {0} stopped unexpectedly: starting it again", lost.Key);
+            running.Remove(lost.Key);
+            Self.Tell(new Refresh());
         });
         Receive<ListModels>(_ => Sender.Tell(new ModelList([.. running.Keys], rejected.ToDictionary(r => r.Key, r => r.Value.Error))));
     }

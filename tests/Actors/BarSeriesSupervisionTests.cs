@@ -60,4 +60,29 @@ public class BarSeriesSupervisionTests(ITestOutputHelper output) : Akka.TestKit.
         Assert.Equal(expected, store.Rows.Values.OrderBy(r => r.Time));
         Assert.True(store.Upserts >= 5, $"expected the failed writes to be retried, saw {store.Upserts} upserts");
     }
+
+    [Fact]
+    public async Task A_killed_series_comes_back_and_carries_on_from_its_journal()
+    {
+        var bars = ReferenceIndicators.RandomBars(200);
+        var store = new FlakyStore(bars);
+        var settings = new BarSeriesSettings { MaxBarsPerUnit = 100, MinBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(200) };
+        var series = Sys.ActorOf(BarSeriesSupervisor.Props(store, settings), "series");
+        await series.Ask<BarSeries.Processed>(new BarSeries.ProcessUpTo("USD/COP", "5m", bars[99].Time), TimeSpan.FromSeconds(10));
+
+        // What a chaos script does: Kill (ActorKilledException), which Akka's default decider
+        // would answer by stopping the actor for good.
+        var entity = await Sys.ActorSelection(series.Path / Uri.EscapeDataString("USD/COP|5m") / "series").ResolveOne(TimeSpan.FromSeconds(5));
+        Watch(entity);
+        entity.Tell(Kill.Instance);
+        ExpectTerminated(entity);
+
+        BarSeries.Processed? done = null;
+        await AwaitAssertAsync(async () =>
+            done = await series.Ask<BarSeries.Processed>(new BarSeries.ProcessUpTo("USD/COP", "5m", bars[^1].Time), TimeSpan.FromSeconds(2)),
+            TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(bars[^1].Time, done!.LastApplied);
+        var builder = new FeatureBuilder("USD/COP", MacroFeatures.Empty);
+        Assert.Equal(bars.Select(b => builder.Next(b)), store.Rows.Values.OrderBy(r => r.Time));
+    }
 }

@@ -66,6 +66,26 @@ public class DeployedModelTests
             Interlocked.Decrement(ref _left) >= 0 ? throw new NpgsqlException("simulated: connection lost after the journal write") : inner.WriteAsync(decisions, ct);
     }
 
+    /// <summary>Holds the first decision write after <see cref="Arm"/> until released: the moment
+    /// between the journal write and the rows, where a kill does the most harm.</summary>
+    private sealed class GatedLog(IDecisionLog inner) : IDecisionLog
+    {
+        private int _armed;
+        public readonly TaskCompletionSource Entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public void Arm() => Volatile.Write(ref _armed, 1);
+
+        public async Task WriteAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken ct = default)
+        {
+            if (decisions.Count > 0 && Interlocked.Exchange(ref _armed, 0) == 1)
+            {
+                Entered.TrySetResult();
+                await Release.Task;
+            }
+            await inner.WriteAsync(decisions, ct);
+        }
+    }
+
     internal static ActorSystem NewSystem(string cs) => Sql.JournaledSystem(cs, "models");
 
     internal static IActorRef Supervisor(ActorSystem system, Market m, IDecisionLog log, ModelSettings? settings = null, IFeatureSource? features = null) =>
@@ -136,6 +156,69 @@ public class DeployedModelTests
             Assert.True(Assert.Single((await Decide(supervisor, bars[^1].Time)).Decided).Duplicate);
             Assert.Equal(crashed, (await Account(system, supervisor)).Account);
         }
+    }
+
+    [Fact]
+    public async Task A_model_killed_mid_bar_comes_back_with_one_decision_and_one_account()
+    {
+        await using var m = await Market.CreateAsync(160);
+        var bars = m.Bars.Skip(60).Select(b => b.Time).ToArray();
+        var gate = new GatedLog(new DecisionStore(m.Db));
+        PaperAccount killed;
+        using (var system = NewSystem(m.Cs))
+        {
+            var supervisor = Supervisor(system, m, gate);
+            await WaitForModels(supervisor, 1);
+            foreach (var bar in bars[..40]) Assert.Single((await Decide(supervisor, bar)).Decided);
+
+            // Bar 40: journaled, its rows held; the model is killed (Kill, not an exception) right there.
+            gate.Arm();
+            var pending = Decide(supervisor, bars[40]);
+            await gate.Entered.Task.WaitAsync(Timeout);
+            var model = await system.ActorSelection(supervisor.Path / Uri.EscapeDataString(BaselinePolicy.ModelId) / "model").ResolveOne(Timeout);
+            await WatchKill(system, model);
+            Assert.Empty((await pending).Decided);   // the bar's ask fails: the pipeline would dead-letter it
+            gate.Release.TrySetResult();             // the old incarnation's write lands late: harmless
+
+            // The backoff supervisor restarts it from the journal; the bar again (a retry, a duplicate
+            // notification) is already decided, and the rest of the bars go on.
+            for (var until = DateTime.UtcNow + Timeout; ; )
+            {
+                var again = await Decide(supervisor, bars[40]);
+                if (again.Decided.Count == 1) { Assert.True(again.Decided[0].Duplicate); break; }
+                Assert.True(DateTime.UtcNow < until, "the killed model never came back");
+                await Task.Delay(100);
+            }
+            foreach (var bar in bars[41..]) Assert.Single((await Decide(supervisor, bar)).Decided);
+            killed = (await Account(system, supervisor)).Account;
+        }
+        Assert.Equal((long)bars.Length, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences"));
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences WHERE bar_time = @t", ("t", bars[40])));
+        Assert.Equal(await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences WHERE trade_id IS NOT NULL"),
+            await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.trades"));
+
+        // The same bars without the kill: the same account, the same rows.
+        await using var clean = await Market.CreateAsync(160);
+        using (var system = NewSystem(clean.Cs))
+        {
+            var supervisor = Supervisor(system, clean, new DecisionStore(clean.Db));
+            await WaitForModels(supervisor, 1);
+            foreach (var bar in bars) await Decide(supervisor, bar);
+            Assert.Equal((await Account(system, supervisor)).Account, killed);
+        }
+        const string rows = """
+            SELECT string_agg(concat_ws(' ', i.bar_time, i.action, i.risk_verdict, i.observation_hash, t.side, t.price), ';' ORDER BY i.bar_time)
+            FROM trading.model_inferences i LEFT JOIN trading.trades t ON t.id = i.trade_id
+            """;
+        Assert.Equal(await Sql.ScalarAsync<string>(clean.Cs, rows), await Sql.ScalarAsync<string>(m.Cs, rows));
+    }
+
+    private static async Task WatchKill(ActorSystem system, IActorRef model)
+    {
+        var watcher = new Akka.TestKit.Xunit2.TestKit(system);
+        watcher.Watch(model);
+        model.Tell(Kill.Instance);
+        await watcher.ExpectTerminatedAsync(model, Timeout);
     }
 
     [Fact]

@@ -1,0 +1,18 @@
+using Akka.Actor;
+using Akka.Pattern;
+
+namespace Cop.Actors.Supervision;
+
+/// <summary>
+/// How Cop supervises every entity actor (a bar series, a macro variable, a deployed model): a
+/// back-off supervisor that restarts it after a randomised, growing delay, whatever stopped it
+/// with a failure. That includes Kill: Akka's default decider stops an actor that got
+/// <see cref="Kill"/> (ActorKilledException) or failed in its constructor for good, so a chaos
+/// script's kill, or a model file briefly unreadable, would leave the entity dead without this.
+/// </summary>
+public static class RestartWithBackoff
+{
+    public static Props Props(Props entity, string entityName, TimeSpan minBackoff, TimeSpan maxBackoff) =>
+        BackoffSupervisor.Props(Backoff.OnFailure(entity, entityName, minBackoff, maxBackoff, randomFactor: 0.2, maxNrOfRetries: -1)
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
+}
