@@ -43,6 +43,17 @@ public class TradingPathTests(ITestOutputHelper output)
         Assert.True(report.Inserted > 300);
         Assert.Equal(2L * report.Inserted, decisions);
         Assert.Equal((long)report.Inserted, await Sql.ScalarAsync<long>(cs, "SELECT count(DISTINCT bar_time) FROM trading.model_inferences WHERE model_id = 'second_model'"));
+        // Duplicate notifications (a re-sent NOTIFY for bars already decided, twice): nothing changes.
+        var trades = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.trades");
+        for (var k = 0; k < 2; k++)
+            await Sql.ExecAsync(cs, """
+                SELECT pg_notify('new_features', json_build_object('symbol', symbol, 'time', time, 'builder_version', builder_version,
+                       'has_all_features', true, 'inserted_at', clock_timestamp())::text)
+                FROM (SELECT * FROM inference_features_5m ORDER BY time DESC LIMIT 50) f
+                """);
+        await Task.Delay(1_500);
+        Assert.Equal(2L * report.Inserted, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences"));
+        Assert.Equal(trades, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.trades"));
         // Both models are the same policy: the same decisions, bar for bar.
         Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, """
             SELECT count(*) FROM trading.model_inferences a JOIN trading.model_inferences b
