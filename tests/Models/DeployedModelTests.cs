@@ -251,6 +251,49 @@ public class DeployedModelTests
         Assert.Equal((long)bars.Length, await Sql.ScalarAsync<long>(grouped.Cs, "SELECT count(*) FROM trading.model_inferences"));
     }
 
+    [Theory]
+    [InlineData("MaxTradesPerDay")]
+    [InlineData("Cooldown")]
+    [InlineData("MaxDrawdown")]
+    [InlineData("MaxPosition")]
+    public async Task Each_risk_rule_fires_on_the_real_path_and_holds_the_trades_to_it(string rule)
+    {
+        var loose = new RiskLimits { MaxTradesPerDay = 100, CooldownBars = 0, MaxDrawdown = 0.5, MaxPosition = 1 };
+        var limits = rule switch
+        {
+            "MaxTradesPerDay" => loose with { MaxTradesPerDay = 1 },
+            "Cooldown" => loose with { CooldownBars = 8 },
+            "MaxDrawdown" => loose with { MaxDrawdown = 1e-6 },   // the first fill's costs are a drawdown
+            _ => loose with { MaxPosition = 0 },                  // flat only
+        };
+        await using var m = await Market.CreateAsync(160);
+        using (var system = NewSystem(m.Cs))
+        {
+            var supervisor = Supervisor(system, m, new DecisionStore(m.Db), new ModelSettings { Risk = limits });
+            await WaitForModels(supervisor, 1);
+            foreach (var bar in m.Bars.Skip(60)) Assert.Single((await Decide(supervisor, bar.Time)).Decided);
+        }
+        Assert.True(await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences WHERE risk_verdict = @r", ("r", rule)) > 0,
+            $"{rule} never fired");
+        // Opening trades (a position where there was none or the other one) obey the rule; reducing ones always pass.
+        var opening = await Sql.ScalarAsync<string>(m.Cs, """
+            SELECT coalesce(string_agg(i.bar_time::text || '|' || i.n, ',' ORDER BY i.bar_time), '')
+            FROM (SELECT bar_time, row_number() OVER (ORDER BY bar_time) AS n FROM trading.model_inferences) i
+            JOIN trading.trades t ON t.bar_time = i.bar_time AND t.position_after <> 0
+            """);
+        var opens = opening.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(x => x.Split('|')).Select(x => (Day: x[0][..10], Bar: long.Parse(x[1]))).ToList();
+        switch (rule)
+        {
+            case "MaxTradesPerDay": Assert.All(opens.GroupBy(o => o.Day), d => Assert.Single(d)); break;
+            case "Cooldown": Assert.All(opens.Zip(opens.Skip(1)), p => Assert.True(p.Item2.Bar - p.Item1.Bar > 8, $"{p.Item1} -> {p.Item2}")); break;
+            case "MaxPosition": Assert.Empty(opens); break;
+            // MaxDrawdown: equity at a new peak lets trading resume, so only the refused bars are checked below.
+        }
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(m.Cs, """
+            SELECT count(*) FROM trading.model_inferences i JOIN trading.trades t ON t.bar_time = i.bar_time WHERE i.risk_verdict = @r
+            """, ("r", rule)));
+    }
+
     [Fact]
     public async Task Stale_macro_data_stops_trading_with_a_MacroStale_verdict_logged_for_every_bar()
     {
