@@ -5,6 +5,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
+using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
 using Cop.Streams.Macro;
@@ -35,7 +36,7 @@ public static class DemoCommand
         await using var services = await BackingServices.StartAsync(settings, database: "cop_demo");
         var cs = services.ConnectionString;
         var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(Serilog.Log.Logger).CreateLogger("Cop.Demo");
-        await using var db = NpgsqlDataSource.Create(cs);
+        await using var db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-demo"));
 
         // The macro files beside the bar file, through the catalogue's validation and delays.
         var macro = await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFolderAsync(macroFolder);

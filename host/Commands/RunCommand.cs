@@ -10,6 +10,7 @@ using Cop.Actors.Models;
 using Cop.Actors.Telemetry;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
+using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
 using Cop.Streams.Notifications;
@@ -36,7 +37,7 @@ public static class RunCommand
 
         IActorRef? monitor = null;
         void Echo(string listener, string payload) => monitor?.Tell(new HeartbeatMonitor.Echo(listener, payload));
-        await using var pooled = NpgsqlDataSource.Create(cs);
+        await using var pooled = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-service"));   // heartbeat, macro, quarantine
         await using var barStore = new BarStore(cs);
         using var http = new HttpClient();
         var redis = await services.RedisAsync(settings);

@@ -71,10 +71,10 @@ public static class ConnectionStrings
     /// first in, first out, so a pool grown by a backlog spreads every later query over all its
     /// backends, each cold (`cop bench`: 20 backends instead of 6 cost the live bars ~0.3 ms at the
     /// median); <paramref name="maxPoolSize"/> keeps it to what the path can use on these cores.</summary>
-    public static string Pooled(string connectionString, string applicationName, int maxPoolSize)
+    public static string Pooled(string connectionString, string applicationName, int? maxPoolSize = null)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName };
-        if (b.MaxPoolSize > maxPoolSize) b.MaxPoolSize = maxPoolSize;
+        if (maxPoolSize is { } max && b.MaxPoolSize > max) b.MaxPoolSize = max;
         return b.ConnectionString;
     }
 

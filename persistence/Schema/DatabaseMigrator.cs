@@ -13,12 +13,15 @@ public static class DatabaseMigrator
 {
     private static readonly Assembly Scripts = typeof(DatabaseMigrator).Assembly;
 
+    /// <summary>Migrations show up as cop-migrate in pg_stat_activity (a lock they wait on is findable).</summary>
+    private static string Named(string connectionString) => ConnectionStrings.Pooled(connectionString, "cop-migrate");
+
     public static IReadOnlyList<string> AllMigrations() =>
         Scripts.GetManifestResourceNames().Where(n => n.StartsWith("migrations/")).Order().ToList();
 
     public static IReadOnlyList<string> Apply(string connectionString)
     {
-        var upgrader = DeployChanges.To.PostgresqlDatabase(connectionString)
+        var upgrader = DeployChanges.To.PostgresqlDatabase(Named(connectionString))
             .WithScriptsEmbeddedInAssembly(Scripts, name => name.StartsWith("migrations/"))
             .WithTransactionPerScript()
             .LogToNowhere()
@@ -32,7 +35,7 @@ public static class DatabaseMigrator
 
     public static IReadOnlyList<string> Applied(string connectionString)
     {
-        using var conn = new NpgsqlConnection(connectionString);
+        using var conn = new NpgsqlConnection(Named(connectionString));
         conn.Open();
         using var exists = new NpgsqlCommand("SELECT to_regclass('public.schemaversions') IS NOT NULL", conn);
         if (!(bool)exists.ExecuteScalar()!) return [];
@@ -49,7 +52,7 @@ public static class DatabaseMigrator
     {
         var applied = Applied(connectionString);
         var undone = new List<string>();
-        using var conn = new NpgsqlConnection(connectionString);
+        using var conn = new NpgsqlConnection(Named(connectionString));
         conn.Open();
         foreach (var migration in applied.OrderDescending())
         {
