@@ -141,7 +141,10 @@ bench.SetAction((pr, _) => Guard(() => BenchCommand.RunAsync(CopSettings.Load(),
     Path.GetDirectoryName(Path.GetFullPath(pr.GetValue(file)!))!, pr.GetValue(benchOnly))));
 root.Subcommands.Add(bench);
 
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C / SIGTERM cancel the command's token; the command then drains, disposes what it started
+// (its own PostgreSQL and Redis included) and returns. System.CommandLine's default gives it 2 s
+// before the process ends anyway, which left `cop run`'s embedded servers running.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
 
 // Bad configuration or unreachable servers end with one clear line, not a stack trace.
 static async Task<int> Guard(Func<Task<int>> command)

@@ -79,6 +79,15 @@ public static class RunCommand
                     else Log.Information("No TwelveData API key (COP_TWELVEDATA_API_KEY): bars come from `cop ingest` or other writers");
                     trading = TradingWiring.StartAsync(system, settings, cs, msLog, Echo, online: online, recent: recent).GetAwaiter().GetResult();
                     registry.Register<DeployedModelSupervisor>(trading.Models);
+                    // On stop, the graphs end while the actors they talk to still run (afterwards a
+                    // graph of a terminated system never completes); what was in flight past the
+                    // watermark is delivered again at the next start.
+                    CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "stop-event-graphs", async () =>
+                    {
+                        await trading.DisposeAsync();
+                        await wiring.DisposeAsync();
+                        return Akka.Done.Instance;
+                    });
                     if (online is not null)
                     {
                         // Checked every minute; runs on the quarter hours of the session and at 07:00 Bogota.
@@ -112,9 +121,11 @@ public static class RunCommand
             }, statusCode: health.Healthy ? 200 : 503);
         });
         Log.Information("Cop is running: {Database}; metrics and health on {Urls}", services.Describe, settings.HttpUrls);
+        ct.Register(() => Log.Information("Stop requested: draining"));
         await app.RunAsync(ct);
-        if (trading is not null) await trading.DisposeAsync();
+        if (trading is not null) await trading.DisposeAsync();   // no-ops unless the actor system never started them
         if (wiring is not null) await wiring.DisposeAsync();
+        Log.Information("Stopped; stopping the servers Cop started");
         return 0;
     }
 }

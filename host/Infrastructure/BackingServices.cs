@@ -116,8 +116,10 @@ public sealed class BackingServices : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         if (_redis is not null) await _redis.DisposeAsync();
         if (_redisServer is not null) await _redisServer.DisposeAsync();
         if (_embedded is not null) await _embedded.DisposeAsync();
+        if (_redisServer is not null || _embedded is not null) Log.Information("Embedded servers stopped in {Ms} ms", clock.ElapsedMilliseconds);
     }
 }

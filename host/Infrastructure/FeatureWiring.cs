@@ -56,8 +56,13 @@ public sealed class FeatureWiring : IAsyncDisposable
         return new FeatureWiring(store, bars, series, kill, done);
     }
 
+    private int _disposed;
+
+    /// <summary>Stops the graph (waiting for it while the actor system still runs) and closes
+    /// its connections; once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         Bars.Stop();
         _kill.Shutdown();
         try { await Completion.WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception) { }

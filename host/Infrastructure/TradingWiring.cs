@@ -78,8 +78,13 @@ public sealed class TradingWiring : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Stops the graph and closes its connections; once (`cop run` does it while the
+    /// actor system is still up, in CoordinatedShutdown, and again on the way out).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _retries.Cancel();
         Features.Stop();
         _kill.Shutdown();
