@@ -213,12 +213,13 @@ public class DeployedModelTests
         Assert.Equal(await Sql.ScalarAsync<string>(clean.Cs, rows), await Sql.ScalarAsync<string>(m.Cs, rows));
     }
 
+    /// <summary>Kills the actor (as a chaos script would) and waits until it is gone.</summary>
     private static async Task WatchKill(ActorSystem system, IActorRef model)
     {
-        var watcher = new Akka.TestKit.Xunit2.TestKit(system);
-        watcher.Watch(model);
+        var inbox = Inbox.Create(system);
+        inbox.Watch(model);
         model.Tell(Kill.Instance);
-        await watcher.ExpectTerminatedAsync(model, Timeout);
+        Assert.Equal(model, Assert.IsType<Terminated>(await inbox.ReceiveAsync(Timeout)).ActorRef);
     }
 
     [Fact]
