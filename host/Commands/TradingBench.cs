@@ -125,7 +125,7 @@ public static class TradingBench
         var client = new List<double>();
         var timed = new List<DateTime>();
         const int warmUp = 30;   // JIT of the live path, not counted
-        for (var i = 0; i < (quick ? 50 : int.Parse(Environment.GetEnvironmentVariable("LIVEBARS") ?? "300")) + warmUp; i++)
+        for (var i = 0; i < (quick ? 50 : 300) + warmUp; i++)
         {
             do t = t.AddMinutes(5); while (!TradingSession.IsSessionBar(t) || !MarketCalendar.IsTradingDay(TradingSession.BogotaDate(t)));
             var tcs = waiting.GetOrAdd(t, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
