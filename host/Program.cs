@@ -141,10 +141,15 @@ bench.SetAction((pr, _) => Guard(() => BenchCommand.RunAsync(CopSettings.Load(),
     Path.GetDirectoryName(Path.GetFullPath(pr.GetValue(file)!))!, pr.GetValue(benchOnly))));
 root.Subcommands.Add(bench);
 
-// Ctrl+C / SIGTERM cancel the command's token; the command then drains, disposes what it started
-// (its own PostgreSQL and Redis included) and returns. System.CommandLine's default gives it 2 s
-// before the process ends anyway, which left `cop run`'s embedded servers running.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+// Ctrl+C / SIGTERM cancel the command's token. `cop run` then drains, disposes what it started (its
+// own PostgreSQL and Redis included) and returns: it gets 30 s, where System.CommandLine's default
+// of 2 s ended the process mid-shutdown and left its servers running. The one-shot commands do not
+// watch the token and keep the default: they end 2 s after the signal.
+var parsed = root.Parse(args);
+return await parsed.InvokeAsync(new InvocationConfiguration
+{
+    ProcessTerminationTimeout = parsed.CommandResult.Command == run ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(2),
+});
 
 // Bad configuration or unreachable servers end with one clear line, not a stack trace.
 static async Task<int> Guard(Func<Task<int>> command)
