@@ -16,3 +16,14 @@ public static class RestartWithBackoff
         BackoffSupervisor.Props(Backoff.OnFailure(entity, entityName, minBackoff, maxBackoff, randomFactor: 0.2, maxNrOfRetries: -1)
             .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
 }
+
+/// <summary>
+/// The user guardian's strategy (hocon: akka.actor.guardian-supervisor-strategy): a top-level
+/// actor (the bar series, model and macro supervisors) that fails, or is killed, is restarted in
+/// place, keeping its ActorRef, and recreates its children; Akka's default would stop a killed one
+/// for good and, with it, everything below it.
+/// </summary>
+public sealed class RestartTopLevel : SupervisorStrategyConfigurator
+{
+    public override SupervisorStrategy Create() => new OneForOneStrategy(_ => Directive.Restart);
+}

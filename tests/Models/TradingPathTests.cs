@@ -61,4 +61,50 @@ public class TradingPathTests(ITestOutputHelper output)
             WHERE a.action <> b.action OR a.risk_verdict <> b.risk_verdict
             """));
     }
+
+    [Fact]
+    public async Task Killed_supervisors_restart_in_place_and_every_later_bar_is_still_decided()
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("chaos");
+        var settings = ShippedConfig.Settings();
+        await using var db = NpgsqlDataSource.Create(cs);
+        var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
+        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
+        await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+
+        using var system = ActorSystem.Create("chaos", FeatureWiring.ActorSystemConfig(settings, cs));
+        var log = new TestLogger(output);
+        await using var features = await FeatureWiring.StartAsync(system, settings, cs, log);
+        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log);
+        Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));
+        await using var bars = new BarStore(cs);
+        var ingester = new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test");
+        var file = Path.Combine(fixtures, "usdcop_m5_2020h1.csv.gz");
+        var first = await ingester.IngestFileAsync(file, DateTime.UtcNow, maxDays: 3);
+        await DecidedAsync(cs, first.Inserted);
+
+        // What a kill script does to the two top-level supervisors: Kill (Akka's default would stop them for good).
+        foreach (var path in new[] { "/user/models", "/user/bar-series" })
+        {
+            var actor = await system.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(5));
+            actor.Tell(Kill.Instance);
+        }
+        Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));   // the same ref answers again
+
+        var rest = await ingester.IngestFileAsync(file, DateTime.UtcNow, maxDays: 6);
+        Assert.True(rest.Inserted > 100);
+        await DecidedAsync(cs, first.Inserted + rest.Inserted);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM (SELECT bar_time FROM trading.model_inferences GROUP BY bar_time HAVING count(*) > 1) d"));
+    }
+
+    private static async Task DecidedAsync(string cs, long expected)
+    {
+        long decided = 0;
+        for (var i = 0; i < 300 && decided < expected; i++)
+        {
+            await Task.Delay(100);
+            decided = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
+        }
+        Assert.Equal(expected, decided);
+    }
 }
