@@ -137,8 +137,11 @@ public sealed class BarSeries : ReceivePersistentActor
         Housekeeping();
     }
 
+    private Unit? _current;   // the unit of work running, so a failure can answer its asker at once
+
     private void Start(Unit unit)
     {
+        _current = unit;
         Become(Working);
         _store.LoadBarsAsync(_symbol, _lastApplied, unit.Command.UpTo, _settings.MaxBarsPerUnit)
             .PipeTo(Self, success: bars => new Loaded(bars, unit), failure: e => new Status.Failure(e));
@@ -175,8 +178,14 @@ public sealed class BarSeries : ReceivePersistentActor
             var unit = w.Unit with { Built = w.Unit.Built + applied.Count, Changed = w.Unit.Changed + w.Changed };
             Finish(unit, more: applied.Count == _settings.MaxBarsPerUnit && applied.Last < unit.Command.UpTo);
         });
-        // A failed load or write leaves the builder ahead of the journal: restart and rebuild.
-        Command<Status.Failure>(f => throw new BarSeriesException($"{PersistenceId}: a unit of work failed", f.Cause));
+        // A failed load or write leaves the builder ahead of the journal: restart and rebuild. The
+        // asker hears of it now (and retries) instead of waiting out its ask timeout.
+        Command<Status.Failure>(f =>
+        {
+            var failure = new BarSeriesException($"{PersistenceId}: a unit of work failed", f.Cause);
+            _current?.ReplyTo.Tell(new Status.Failure(failure));
+            throw failure;
+        });
         Housekeeping();
         CommandAny(_ => Stash.Stash());
     }
@@ -185,6 +194,7 @@ public sealed class BarSeries : ReceivePersistentActor
     /// after any commands queued meanwhile (they are answered in order).</summary>
     private void Finish(Unit unit, bool more)
     {
+        _current = null;
         Become(Ready);
         Stash.UnstashAll();
         if (more) Self.Tell(new Continue(unit));

@@ -9,13 +9,20 @@ namespace Cop.Actors.Supervision;
 /// with a failure. That includes Kill: Akka's default decider stops an actor that got
 /// <see cref="Kill"/> (ActorKilledException) or failed in its constructor for good, so a chaos
 /// script's kill, or a model file briefly unreadable, would leave the entity dead without this.
+/// While the entity is down, a message to it is answered at once with a failure
+/// (<see cref="EntityRestartingException"/>) instead of going to dead letters, so an asker
+/// retries after its own short back-off rather than waiting out its ask timeout.
 /// </summary>
 public static class RestartWithBackoff
 {
     public static Props Props(Props entity, string entityName, TimeSpan minBackoff, TimeSpan maxBackoff) =>
         BackoffSupervisor.Props(Backoff.OnFailure(entity, entityName, minBackoff, maxBackoff, randomFactor: 0.2, maxNrOfRetries: -1)
-            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart))
+            .WithReplyWhileStopped(new Status.Failure(new EntityRestartingException(entityName))));
 }
+
+/// <summary>The entity is between a failure and its restart: ask again shortly.</summary>
+public sealed class EntityRestartingException(string entity) : Exception($"{entity} is restarting after a failure; ask again shortly");
 
 /// <summary>
 /// The user guardian's strategy (hocon: akka.actor.guardian-supervisor-strategy): a top-level
