@@ -184,6 +184,7 @@ public sealed class BarSeries : ReceivePersistentActor
         {
             var failure = new BarSeriesException($"{PersistenceId}: a unit of work failed", f.Cause);
             _current?.ReplyTo.Tell(new Status.Failure(failure));
+            _current = null;
             throw failure;
         });
         Housekeeping();
@@ -199,6 +200,17 @@ public sealed class BarSeries : ReceivePersistentActor
         Stash.UnstashAll();
         if (more) Self.Tell(new Continue(unit));
         else unit.ReplyTo.Tell(new Processed(_symbol, _timeframe, _lastApplied, unit.Built, unit.Changed));
+    }
+
+    /// <summary>Stopped (a failure, a kill, a journal it cannot read or write): whoever waits for a
+    /// unit, running or stashed, hears it now and asks again once the series is back.</summary>
+    protected override void PostStop()
+    {
+        var gone = new Status.Failure(new BarSeriesException($"{PersistenceId} stopped before answering; ask again", null));
+        if (_current is { } unit) unit.ReplyTo.Tell(gone);
+        foreach (var envelope in Stash.ClearStash())
+            if (envelope.Message is ProcessUpTo) envelope.Sender.Tell(gone);
+        base.PostStop();
     }
 
     /// <summary>Messages handled the same whether a unit of work is running or not.</summary>
@@ -241,7 +253,7 @@ public sealed class BarSeries : ReceivePersistentActor
     }
 }
 
-public sealed class BarSeriesException(string message, Exception inner) : Exception(message, inner);
+public sealed class BarSeriesException(string message, Exception? inner) : Exception(message, inner);
 
 /// <summary>Tuning of a bar series (hocon: cop.features).</summary>
 public sealed record BarSeriesSettings

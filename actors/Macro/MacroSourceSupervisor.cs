@@ -37,4 +37,6 @@ public sealed class MacroSourceSupervisor : ReceiveActor
             Task.WhenAll(asks).PipeTo(replyTo, success: results => new SourceRunCompleted(source.Name, results));
         });
     }
+
+    protected override SupervisorStrategy SupervisorStrategy() => RestartInPlace.Strategy;   // a killed variable's supervisor comes back
 }

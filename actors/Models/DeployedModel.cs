@@ -41,7 +41,7 @@ public sealed class DeployedModel : ReceivePersistentActor
     public sealed record AccountSnapshot(PaperAccount Account, DateTime? LastBar, long BarIndex) : ICopPersisted;
 
     private sealed record FeaturesRead(DecideBar Command, FeatureSnapshot? Snapshot, IActorRef ReplyTo, long StartTicks);
-    private sealed record Logged(BarDecided Reply, IActorRef ReplyTo);
+    private sealed record Logged(BarDecided Reply, IActorRef ReplyTo, object Incarnation);
     private sealed record Relogged;
 
     /// <param name="loadPolicy">Loads the ONNX session; each incarnation (after a restart) loads its own.</param>
@@ -57,7 +57,10 @@ public sealed class DeployedModel : ReceivePersistentActor
     private readonly IDecisionLog _log;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
     private readonly List<Decided> _sinceSnapshot = [];
-    private int _inFlight;   // decisions made but not yet journaled and written
+    // Askers of decisions made but not yet journaled and written, oldest first. If this incarnation
+    // ends first (a failure, a kill), they are told so at once and ask again.
+    private readonly List<IActorRef> _awaiting = [];
+    private readonly object _incarnation = new();   // a Logged from an earlier incarnation is stale
     private readonly float[] _obs = new float[PolicySession.ObservationSize];
     private bool _killSwitch;
     private PaperAccount _account = PaperAccount.Empty;
@@ -123,12 +126,12 @@ public sealed class DeployedModel : ReceivePersistentActor
             }
             var decided = Decide(snapshot, read.StartTicks);
             Apply(decided);
-            _inFlight++;
+            _awaiting.Add(read.ReplyTo);
             var reply = new BarDecided(_modelId, decided.BarTime, decided.Action, decided.Verdict, Duplicate: false);
             void Log(Decided e)
             {
                 _sinceSnapshot.Add(e);
-                _log.WriteAsync([Record(e)]).PipeTo(Self, success: () => new Logged(reply, read.ReplyTo), failure: f => new Status.Failure(f));
+                _log.WriteAsync([Record(e)]).PipeTo(Self, success: () => new Logged(reply, read.ReplyTo, _incarnation), failure: f => new Status.Failure(f));
             }
             // Without exactly-once (a benchmark baseline only) the decision is not journaled.
             if (_settings.ExactlyOnce) PersistAsync(decided, Log);
@@ -144,9 +147,10 @@ public sealed class DeployedModel : ReceivePersistentActor
     {
         Command<Logged>(l =>
         {
-            _inFlight--;
+            if (l.Incarnation != _incarnation) return;   // its asker was told of the failure and asks again
+            _awaiting.Remove(l.ReplyTo);
             // A snapshot only when nothing is in flight: it must not hold a decision the journal lacks.
-            if (_inFlight == 0 && _sinceSnapshot.Count >= _settings.SnapshotEvery)
+            if (_awaiting.Count == 0 && _sinceSnapshot.Count >= _settings.SnapshotEvery)
             {
                 SaveSnapshot(new AccountSnapshot(_account, _lastBar, _barIndex));
                 _sinceSnapshot.Clear();
@@ -204,7 +208,18 @@ public sealed class DeployedModel : ReceivePersistentActor
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr) =>
         throw new InvalidOperationException($"{PersistenceId}: the journal rejected decision {sequenceNr}", cause);
 
-    protected override void PostStop() { _policy.Dispose(); base.PostStop(); }
+    /// <summary>Stopped or restarting (a failure, a kill, a journal write that failed): every asker
+    /// still waiting, in flight or stashed, hears it now rather than at its ask timeout.</summary>
+    protected override void PostStop()
+    {
+        var gone = new Status.Failure(new InvalidOperationException($"{_modelId} stopped before answering; ask again"));
+        foreach (var asker in _awaiting) asker.Tell(gone);
+        _awaiting.Clear();
+        foreach (var envelope in Stash.ClearStash())
+            if (envelope.Message is DecideBar) envelope.Sender.Tell(gone);
+        _policy.Dispose();
+        base.PostStop();
+    }
 }
 
 /// <summary>Per-model trading settings (hocon: cop.trading).</summary>

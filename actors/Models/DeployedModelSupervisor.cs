@@ -36,16 +36,18 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
         var log = Context.GetLogger();
         var running = new Dictionary<string, (IActorRef Actor, DeployedModelInfo Info)>();
         var rejected = new Dictionary<string, (string Sha, string Error)>();
+        IReadOnlyList<DeployedModelInfo> deployedLast = [];   // the last registry read that succeeded
         Timers.StartPeriodicTimer("poll", new Refresh(), poll);
         Self.Tell(new Refresh());
 
         Receive<Refresh>(_ => deployed().PipeTo(Self, success: d => new Registry(d), failure: e =>
         {
             log.Warning("model registry unreadable: {0}", e.Message);
-            return new Registry([.. running.Values.Select(r => r.Info)]);   // keep what runs
+            return new Registry(deployedLast);   // keep what was deployed (and start what stopped)
         }));
         Receive<Registry>(r =>
         {
+            deployedLast = r.Deployed;
             var wanted = r.Deployed.ToDictionary(d => d.ModelId);
             foreach (var id in running.Keys.Where(id => !wanted.ContainsKey(id)).ToList())
             {
@@ -88,16 +90,20 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
         Receive<DecideBar>(bar =>
         {
             var replyTo = Sender;
+            // A deployed model that is not running right now (stopped from outside, about to start
+            // again) fails the bar, so the pipeline asks again or dead-letters it: never a silent skip.
+            var down = deployedLast.Where(d => !running.ContainsKey(d.ModelId) && !rejected.ContainsKey(d.ModelId))
+                .Select(d => Task.FromResult((d.ModelId, Result: (DeployedModel.BarDecided?)null, Error: (string?)$"{d.ModelId}: not running, starting again")));
             var asks = running.Select(async m =>
             {
                 try { return (m.Key, Result: (DeployedModel.BarDecided?)await m.Value.Actor.Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar(bar.Symbol, bar.BarTime, bar.InsertedAt), bar.Timeout), Error: (string?)null); }
                 catch (Exception e) { return (m.Key, Result: null, Error: $"{m.Key}: {e.Message}"); }
-            }).ToList();
+            }).Concat(down).ToList();
             Task.WhenAll(asks).PipeTo(replyTo, success: results => new BarDecisions(bar.BarTime,
                 [.. results.Where(x => x.Result is not null).Select(x => x.Result!)], [.. results.Where(x => x.Error is not null).Select(x => x.Error!)]));
         });
-        // A model's supervisor stopped from outside (a kill script, PoisonPill): forget it, so the
-        // next registry read starts it again if it is still deployed.
+        // A model's supervisor stopped from outside (PoisonPill; a Kill restarts it in place): forget
+        // it and read the registry, which starts it again if it is still deployed.
         Receive<Terminated>(t =>
         {
             var lost = running.FirstOrDefault(r => r.Value.Actor.Equals(t.ActorRef));
@@ -108,4 +114,6 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
         });
         Receive<ListModels>(_ => Sender.Tell(new ModelList([.. running.Keys], rejected.ToDictionary(r => r.Key, r => r.Value.Error))));
     }
+
+    protected override SupervisorStrategy SupervisorStrategy() => RestartInPlace.Strategy;
 }

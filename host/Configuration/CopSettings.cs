@@ -136,7 +136,8 @@ public sealed record CopSettings(
                 Positive(c, "cop.trading.decision-timeout"),
                 Positive(c, "cop.trading.dead-letter-interval"),
                 PositiveInt(c, "cop.trading.decisions-in-flight"),
-                PositiveInt(c, "cop.trading.max-connections")));
+                PositiveInt(c, "cop.trading.max-connections"),
+                Positive(c, "cop.trading.retry-for")));
     }
 
     /// <summary>cop.macro and its catalogue; an entry that cannot be used names itself and the field.</summary>
@@ -275,4 +276,4 @@ public sealed record CopSettings(
 
 /// <summary>cop.trading: the deployed models' risk, paper costs and timings.</summary>
 public sealed record TradingSettings(Cop.Actors.Models.ModelSettings Models, TimeSpan RegistryPoll, TimeSpan DecisionTimeout, TimeSpan DeadLetterInterval,
-    int DecisionsInFlight, int MaxConnections);
+    int DecisionsInFlight, int MaxConnections, TimeSpan RetryFor);

@@ -14,9 +14,13 @@ namespace Cop.Streams.Trading;
 /// busy are folded into one group of at most <c>inFlight</c> bars (Batch folds only under
 /// back-pressure, so a quiet live stream sends each bar alone): the whole group goes to the models
 /// at once, each model decides it in bar order (its account depends on the previous bar) while it
-/// overlaps the journal and row writes of the group. A model that cannot decide a bar (it crashed,
-/// its features are missing) does not hold the others back: the failure goes to the dead-letter
-/// queue with the spec's retry schedule, and the event moves on to the watermark commit.
+/// overlaps the journal and row writes of the group. A model that fails a bar (it restarted on a
+/// lost connection, it was killed, PostgreSQL is down) gets that bar and the rest of the group
+/// again, in order, with back-off (0.2 s doubling to 5 s) for up to <c>retryFor</c>: a later bar
+/// decided first would leave the failed one behind for good, as a model's account only moves
+/// forward, so the stream waits rather than skip. What still fails after that (its features are
+/// missing, a longer outage) goes to the dead-letter queue with the spec's retry schedule, and the
+/// event moves on to the watermark commit, so one broken model holds the others back at most that long.
 /// </summary>
 public static class DecisionPipeline
 {
@@ -24,17 +28,32 @@ public static class DecisionPipeline
 
     public static string EventId(string model, string symbol, DateTime bar) => $"{EventType}|{model}|{symbol}|{bar:O}";
 
+    /// <param name="retryFor">How long a failed bar is asked again before it is dead-lettered.</param>
     public static Flow<FeaturesWritten, FeaturesWritten, NotUsed> Decide(IActorRef models, DeadLetterStore dlq, TimeSpan timeout,
-        ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null, int inFlight = 1) =>
+        ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null, int inFlight = 1,
+        TimeSpan? retryFor = null) =>
         Flow.Create<FeaturesWritten>()
             .Batch(inFlight, e => new List<FeaturesWritten> { e }, (group, e) => { group.Add(e); return group; })
             .SelectAsync(1, async group =>
             {
                 // Every ask is sent before any is awaited, in bar order.
                 var asks = group.Select(e => AskAsync(models, e, timeout)).ToList();
+                var results = new DeployedModelSupervisor.BarDecisions[group.Count];
+                for (var i = 0; i < group.Count; i++) results[i] = await asks[i];
+                var backoff = TimeSpan.FromMilliseconds(200);
+                var giveUpAt = DateTime.UtcNow + (retryFor ?? TimeSpan.FromSeconds(30));
+                for (var attempt = 1; DateTime.UtcNow < giveUpAt && Array.FindIndex(results, r => r.Failed.Count > 0) is var first and >= 0; attempt++)
+                {
+                    log.LogWarning("bar {Symbol} {Time:O} not decided by {Failed} (attempt {Attempt}); asking again from it in {Delay}",
+                        group[first].Symbol, group[first].Time, string.Join(", ", results[first].Failed), attempt, backoff);
+                    await Task.Delay(backoff);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                    // One at a time from the first failed bar: models that had decided a bar answer it as a duplicate.
+                    for (var i = first; i < group.Count; i++) results[i] = Merge(results[i], await AskAsync(models, group[i], timeout));
+                }
                 for (var i = 0; i < group.Count; i++)
                 {
-                    var (e, result) = (group[i], await asks[i]);
+                    var (e, result) = (group[i], results[i]);
                     foreach (var failure in result.Failed)
                     {
                         var model = failure.Split(':', 2)[0];
@@ -47,6 +66,14 @@ public static class DecisionPipeline
                 return (IReadOnlyList<FeaturesWritten>)group;
             })
             .SelectMany(group => group);
+
+    /// <summary>An earlier answer and a retry's: each model's first real decision, and the retry's failures.</summary>
+    private static DeployedModelSupervisor.BarDecisions Merge(DeployedModelSupervisor.BarDecisions before, DeployedModelSupervisor.BarDecisions again)
+    {
+        var decided = before.Decided.Where(d => !d.Duplicate).ToDictionary(d => d.ModelId);
+        foreach (var d in again.Decided) decided.TryAdd(d.ModelId, d);
+        return new DeployedModelSupervisor.BarDecisions(again.BarTime, [.. decided.Values], again.Failed);
+    }
 
     private static async Task<DeployedModelSupervisor.BarDecisions> AskAsync(IActorRef models, FeaturesWritten e, TimeSpan timeout)
     {

@@ -32,7 +32,7 @@ public class DeadLetterTests
 
         // The pipeline: bar 0 fails for the baseline and is dead-lettered; the stream goes on.
         var events = bars.Take(1).Select(b => new FeaturesWritten("USD/COP", b.Time, "cop-features/1", true, null, EventOrigin.Notify));
-        var passed = await Source.From(events).Via(DecisionPipeline.Decide(models, dlq, TimeSpan.FromSeconds(5), NullLogger.Instance))
+        var passed = await Source.From(events).Via(DecisionPipeline.Decide(models, dlq, TimeSpan.FromSeconds(5), NullLogger.Instance, retryFor: TimeSpan.FromSeconds(1)))
             .RunWith(Sink.Seq<FeaturesWritten>(), system.Materializer());
         Assert.Single(passed);
         var letter = Assert.Single(await dlq.ListAsync());

@@ -45,6 +45,7 @@ public class ConfigurationTests
     [InlineData("cop.features.macro-refresh = abc", "cop.features.macro-refresh")]
     [InlineData("cop.trading.max-connections = 0", "cop.trading.max-connections")]
     [InlineData("cop.trading.max-macro-age = 0s", "cop.trading.max-macro-age")]
+    [InlineData("cop.trading.retry-for = -1s", "cop.trading.retry-for")]
     [InlineData("cop.trading.decisions-in-flight = -2", "cop.trading.decisions-in-flight")]
     public void A_broken_value_names_its_key(string overrideLine, string key)
     {
