@@ -55,7 +55,7 @@ public sealed class TradingWiring : IAsyncDisposable
         var dlq = new DeadLetterStore(db);
         var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, Consumer, settings.Notify, log, onHeartbeat);
         var kill = features.Source()
-            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, onDecided, t.DecisionsInFlight, t.RetryFor))
+            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, onDecided, t.DecisionsInFlight, t.RetryFor, features.Context.Shutdown))
             .Via(features.CommitWatermarks())
             .ViaMaterialized(KillSwitches.Single<FeaturesWritten>(), Keep.Right)
             .To(Sink.Ignore<FeaturesWritten>())

@@ -31,7 +31,7 @@ public static class DecisionPipeline
     /// <param name="retryFor">How long a failed bar is asked again before it is dead-lettered.</param>
     public static Flow<FeaturesWritten, FeaturesWritten, NotUsed> Decide(IActorRef models, DeadLetterStore dlq, TimeSpan timeout,
         ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null, int inFlight = 1,
-        TimeSpan? retryFor = null) =>
+        TimeSpan? retryFor = null, CancellationToken shutdown = default) =>
         Flow.Create<FeaturesWritten>()
             .Batch(inFlight, e => new List<FeaturesWritten> { e }, (group, e) => { group.Add(e); return group; })
             .SelectAsync(1, async group =>
@@ -58,14 +58,29 @@ public static class DecisionPipeline
                     {
                         var model = failure.Split(':', 2)[0];
                         log.LogWarning("bar {Symbol} {Time:O} not decided by {Model}: {Failure}; dead-lettered", e.Symbol, e.Time, model, failure);
-                        await dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,
-                            JsonSerializer.Serialize(new { model, symbol = e.Symbol, bar_time = e.Time }), failure, DateTime.UtcNow);
+                        await StoredAsync(() => dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,
+                            JsonSerializer.Serialize(new { model, symbol = e.Symbol, bar_time = e.Time }), failure, DateTime.UtcNow, shutdown), log, shutdown);
                     }
                     onDecided?.Invoke(e, result);
                 }
                 return (IReadOnlyList<FeaturesWritten>)group;
             })
             .SelectMany(group => group);
+
+    /// <summary>A dead letter is the record that a bar was not decided: it is stored before the event
+    /// moves on, however long PostgreSQL is away (an exception here would end the whole graph).</summary>
+    private static async Task StoredAsync(Func<Task> store, ILogger log, CancellationToken shutdown)
+    {
+        for (var delay = TimeSpan.FromMilliseconds(100); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks)))
+        {
+            try { await store(); return; }
+            catch (Exception e) when (!shutdown.IsCancellationRequested)
+            {
+                log.LogWarning("dead letter not stored ({Error}); retrying in {Delay}", e.Message, delay);
+                await Task.Delay(delay, shutdown);
+            }
+        }
+    }
 
     /// <summary>An earlier answer and a retry's: each model's first real decision, and the retry's failures.</summary>
     private static DeployedModelSupervisor.BarDecisions Merge(DeployedModelSupervisor.BarDecisions before, DeployedModelSupervisor.BarDecisions again)
