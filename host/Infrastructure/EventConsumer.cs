@@ -62,11 +62,11 @@ public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRow
     public Flow<TEvent, TEvent, NotUsed> CommitWatermarks() => RowEventSource.CommitWatermarks<TEvent>(Store, Marks, Context);
 
     /// <summary>Marks the consumer as stopping, so closing its connection is not reported as a failure.</summary>
-    public void Stop() => _shutdown.Cancel();
+    public void Stop() => _shutdown.CancelQuietly();
 
     public async ValueTask DisposeAsync()
     {
-        _shutdown.Cancel();
+        _shutdown.CancelQuietly();
         // Pooled sockets torn down by the shutdown may already be gone.
         try { await _db.DisposeAsync(); } catch (Exception) { }
     }

@@ -57,4 +57,43 @@ public class DeadLetterTests
         Assert.Equal(1L, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences WHERE bar_time = @t", ("t", bars[0].Time)));
         Assert.Throws<ArgumentException>(() => dlq.RetryNowAsync(letter.Id, t0).GetAwaiter().GetResult());   // resolved stays resolved
     }
+
+    [Fact]
+    public async Task A_dead_letter_waits_for_PostgreSQL_to_come_back_and_the_stream_goes_on()
+    {
+        await using var m = await DeployedModelTests.Market.CreateAsync(100);
+        var bars = m.Bars.Skip(60).Take(3).ToArray();
+        var features = new GappyFeatures(new FeatureReader(m.Db), bars[0].Time);   // bar 0 cannot be decided
+        using var system = DeployedModelTests.NewSystem(m.Cs);
+        var models = DeployedModelTests.Supervisor(system, m, new DecisionStore(m.Db), features: features);
+        await DeployedModelTests.WaitForModels(models, 1);
+
+        // The dead-letter queue's database is down when bar 0 is given up on.
+        var dir = Path.Combine(Path.GetTempPath(), $"cop-dlq-{Guid.NewGuid():N}");
+        await using var pg = await Cop.Persistence.Servers.EmbeddedPostgres.StartAsync(
+            new Cop.Persistence.Servers.EmbeddedPostgresOptions { DataDirectory = dir, Durable = false });
+        try
+        {
+            Cop.Persistence.Schema.DatabaseMigrator.Apply(pg.ConnectionString);
+            await using var dlqDb = Npgsql.NpgsqlDataSource.Create(pg.ConnectionString);
+            var dlq = new DeadLetterStore(dlqDb);
+            await pg.StopAsync();
+            var events = bars.Select(b => new FeaturesWritten("USD/COP", b.Time, "cop-features/1", true, null, EventOrigin.Notify));
+            var run = Source.From(events)
+                .Via(DecisionPipeline.Decide(models, dlq, TimeSpan.FromSeconds(5), NullLogger.Instance, retryFor: TimeSpan.FromMilliseconds(200)))
+                .RunWith(Sink.Seq<FeaturesWritten>(), system.Materializer());
+            await Task.Delay(2_000);
+            Assert.False(run.IsCompleted, "the stream went on (or failed) without storing the dead letter");
+            await pg.RestartAsync();
+
+            Assert.Equal(3, (await run.WaitAsync(TimeSpan.FromSeconds(30))).Count);   // not failed: every event passed
+            Assert.Equal(DecisionPipeline.EventId(BaselinePolicy.ModelId, "USD/COP", bars[0].Time), Assert.Single(await dlq.ListAsync()).EventId);
+            Assert.Equal(2L, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences"));   // bars 1 and 2
+        }
+        finally
+        {
+            await pg.StopAsync();
+            try { Directory.Delete(dir, true); } catch (Exception) { }
+        }
+    }
 }

@@ -88,7 +88,7 @@ public sealed class NotifySourceHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _kill.Shutdown();
-        _shutdown.Cancel();
+        _shutdown.CancelQuietly();   // an Npgsql callback may throw after the server restarted
         try { await Completion.WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception) { /* shutting down */ }
         // Pooled sockets torn down by the shutdown may already be gone.
         try { await _db.DisposeAsync(); } catch (Exception) { }
