@@ -46,7 +46,7 @@ public static class DecisionPipeline
                 {
                     log.LogWarning("bar {Symbol} {Time:O} not decided by {Failed} (attempt {Attempt}); asking again from it in {Delay}",
                         group[first].Symbol, group[first].Time, string.Join(", ", results[first].Failed), attempt, backoff);
-                    await Task.Delay(backoff);
+                    await Task.Delay(backoff, shutdown);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
                     // One at a time from the first failed bar: models that had decided a bar answer it as a duplicate.
                     for (var i = first; i < group.Count; i++) results[i] = Merge(results[i], await AskAsync(models, group[i], timeout));
