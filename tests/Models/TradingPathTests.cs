@@ -1,6 +1,7 @@
 using Cop.Actors.Models;
 using Akka.Actor;
 using Cop.Host.Commands;
+using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Persistence.Servers;
 using Cop.Persistence.Schema;
@@ -100,6 +101,41 @@ public class TradingPathTests(ITestOutputHelper output)
         Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM (SELECT bar_time FROM trading.model_inferences GROUP BY bar_time HAVING count(*) > 1) d"));
     }
 
+    [Fact]
+    public async Task Models_killed_again_and_again_during_a_backlog_still_decide_every_bar_once_as_if_never_killed()
+    {
+        // A kill script's work: Kill the deployed model every 150 ms while it decides ~1,000 bars.
+        var cs = await SharedPostgres.NewDatabaseAsync("killloop");
+        var settings = ShippedConfig.Settings();
+        await using var db = NpgsqlDataSource.Create(cs);
+        var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
+        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
+        await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+        using var system = ActorSystem.Create("killloop", FeatureWiring.ActorSystemConfig(settings, cs));
+        var log = new TestLogger(output);
+        await using var features = await FeatureWiring.StartAsync(system, settings, cs, log);
+        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log);
+        Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));
+        var file = Path.Combine(fixtures, "usdcop_m5_2020h1.csv.gz");
+        long inserted;
+        await using (var bars = new BarStore(cs))
+            inserted = (await new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test").IngestFileAsync(file, DateTime.UtcNow, maxDays: 20)).Inserted;
+
+        var kills = 0;
+        var model = system.ActorSelection($"/user/models/{BaselinePolicy.ModelId}/model");
+        while (kills < 10 && await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences") < inserted)
+        {
+            model.Tell(Kill.Instance);
+            kills++;
+            await Task.Delay(150);
+        }
+        output.WriteLine($"killed {kills} times");
+        Assert.True(kills >= 3, $"the backlog was decided after {kills} kills: too fast to test");
+        await DecidedAsync(cs, inserted, TimeSpan.FromSeconds(60));
+        Assert.Empty(await new DeadLetterStore(db).ListAsync());
+        Assert.Equal(await UndisturbedDecisionsAsync(settings, file, 20, inserted, log), await Sql.ScalarAsync<string>(cs, Decisions));
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
@@ -191,30 +227,37 @@ public class TradingPathTests(ITestOutputHelper output)
             Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM (SELECT bar_time FROM trading.model_inferences GROUP BY bar_time HAVING count(*) > 1) d"));
 
             // The same bars on a database that never crashed: the same decisions and fills, bar for bar.
-            var clean = await SharedPostgres.NewDatabaseAsync("nocrash");
-            await using (var cleanDb = NpgsqlDataSource.Create(clean))
-            {
-                await new MacroSeeder(new MacroStore(cleanDb), settings.Macro).SeedFilesAsync([Path.Combine(fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
-                await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(cleanDb), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
-                using var cleanSystem = ActorSystem.Create("nocrash", FeatureWiring.ActorSystemConfig(settings, clean));
-                await using var cleanFeatures = await FeatureWiring.StartAsync(cleanSystem, settings, clean, log);
-                await using var cleanTrading = await TradingWiring.StartAsync(cleanSystem, settings, clean, log);
-                await cleanTrading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20));
-                await using var bars = new BarStore(clean);
-                await new BarIngester(bars, new QuarantineStore(cleanDb), settings.Validation, "test").IngestFileAsync(file, DateTime.UtcNow, maxDays: midFlight ? 25 : 6);
-                await DecidedAsync(clean, inserted);
-            }
-            const string decisions = """
-                SELECT string_agg(concat_ws(' ', i.bar_time, i.action, i.risk_verdict, i.observation_hash, t.side, t.price), ';' ORDER BY i.bar_time)
-                FROM trading.model_inferences i LEFT JOIN trading.trades t ON t.id = i.trade_id
-                """;
-            Assert.Equal(await Sql.ScalarAsync<string>(clean, decisions), await Sql.ScalarAsync<string>(cs, decisions));
+            Assert.Equal(await UndisturbedDecisionsAsync(settings, file, midFlight ? 25 : 6, inserted, log), await Sql.ScalarAsync<string>(cs, Decisions));
         }
         finally
         {
             await pg.StopAsync();
             try { Directory.Delete(dir, true); } catch (Exception) { }
         }
+    }
+
+    /// <summary>Per bar, in order: action, verdict, observation hash and fill (what exactly-once must keep).</summary>
+    private const string Decisions = """
+        SELECT string_agg(concat_ws(' ', i.bar_time, i.action, i.risk_verdict, i.observation_hash, t.side, t.price), ';' ORDER BY i.bar_time)
+        FROM trading.model_inferences i LEFT JOIN trading.trades t ON t.id = i.trade_id
+        """;
+
+    /// <summary>The same bars through the same path on a fresh database that nothing disturbs.</summary>
+    private static async Task<string> UndisturbedDecisionsAsync(CopSettings settings, string file, int days, long expected, TestLogger log)
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("undisturbed");
+        await using var db = NpgsqlDataSource.Create(cs);
+        var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
+        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
+        await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+        using var system = ActorSystem.Create("undisturbed", FeatureWiring.ActorSystemConfig(settings, cs));
+        await using var features = await FeatureWiring.StartAsync(system, settings, cs, log);
+        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log);
+        await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20));
+        await using var bars = new BarStore(cs);
+        await new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test").IngestFileAsync(file, DateTime.UtcNow, maxDays: days);
+        await DecidedAsync(cs, expected);
+        return await Sql.ScalarAsync<string>(cs, Decisions);
     }
 
     private static async Task DecidedAsync(string cs, long expected, TimeSpan? within = null)
