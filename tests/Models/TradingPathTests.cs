@@ -69,61 +69,32 @@ public class TradingPathTests(ITestOutputHelper output)
     [Fact]
     public async Task Killed_supervisors_restart_in_place_and_every_later_bar_is_still_decided()
     {
-        var cs = await SharedPostgres.NewDatabaseAsync("chaos");
-        var settings = ShippedConfig.Settings();
-        await using var db = NpgsqlDataSource.Create(cs);
-        var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
-        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
-        await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
-
-        using var system = ActorSystem.Create("chaos", FeatureWiring.ActorSystemConfig(settings, cs));
-        var log = new TestLogger(output);
-        await using var features = await FeatureWiring.StartAsync(system, settings, cs, log);
-        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log);
-        Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));
-        await using var bars = new BarStore(cs);
-        var ingester = new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test");
-        var file = Path.Combine(fixtures, "usdcop_m5_2020h1.csv.gz");
-        var first = await ingester.IngestFileAsync(file, DateTime.UtcNow, maxDays: 3);
-        await DecidedAsync(cs, first.Inserted);
+        await using var path = await RunningPath.StartAsync(await SharedPostgres.NewDatabaseAsync("chaos"), ShippedConfig.Settings(), new TestLogger(output));
+        var first = await path.IngestAsync(maxDays: 3);
+        await DecidedAsync(path.Cs, first);
 
         // What a kill script does to the two top-level supervisors: Kill (Akka's default would stop them for good).
-        foreach (var path in new[] { "/user/models", "/user/bar-series" })
-        {
-            var actor = await system.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(5));
-            actor.Tell(Kill.Instance);
-        }
-        Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));   // the same ref answers again
+        foreach (var name in new[] { "/user/models", "/user/bar-series" })
+            (await path.System.ActorSelection(name).ResolveOne(TimeSpan.FromSeconds(5))).Tell(Kill.Instance);
+        Assert.Equal(1, await path.Trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));   // the same ref answers again
 
-        var rest = await ingester.IngestFileAsync(file, DateTime.UtcNow, maxDays: 6);
-        Assert.True(rest.Inserted > 100);
-        await DecidedAsync(cs, first.Inserted + rest.Inserted);
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM (SELECT bar_time FROM trading.model_inferences GROUP BY bar_time HAVING count(*) > 1) d"));
+        var rest = await path.IngestAsync(maxDays: 6);
+        Assert.True(rest > 100);
+        await DecidedAsync(path.Cs, first + rest);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(path.Cs, "SELECT count(*) FROM (SELECT bar_time FROM trading.model_inferences GROUP BY bar_time HAVING count(*) > 1) d"));
     }
 
     [Fact]
     public async Task Models_killed_again_and_again_during_a_backlog_still_decide_every_bar_once_as_if_never_killed()
     {
         // A kill script's work: Kill the deployed model every 150 ms while it decides ~1,000 bars.
-        var cs = await SharedPostgres.NewDatabaseAsync("killloop");
         var settings = ShippedConfig.Settings();
-        await using var db = NpgsqlDataSource.Create(cs);
-        var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
-        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
-        await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
-        using var system = ActorSystem.Create("killloop", FeatureWiring.ActorSystemConfig(settings, cs));
         var log = new TestLogger(output);
-        await using var features = await FeatureWiring.StartAsync(system, settings, cs, log);
-        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log);
-        Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));
-        var file = Path.Combine(fixtures, "usdcop_m5_2020h1.csv.gz");
-        long inserted;
-        await using (var bars = new BarStore(cs))
-            inserted = (await new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test").IngestFileAsync(file, DateTime.UtcNow, maxDays: 20)).Inserted;
-
+        await using var path = await RunningPath.StartAsync(await SharedPostgres.NewDatabaseAsync("killloop"), settings, log);
+        var inserted = await path.IngestAsync(maxDays: 20);
         var kills = 0;
-        var model = system.ActorSelection($"/user/models/{BaselinePolicy.ModelId}/model");
-        while (kills < 10 && await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences") < inserted)
+        var model = path.System.ActorSelection($"/user/models/{BaselinePolicy.ModelId}/model");
+        while (kills < 10 && await Sql.ScalarAsync<long>(path.Cs, "SELECT count(*) FROM trading.model_inferences") < inserted)
         {
             model.Tell(Kill.Instance);
             kills++;
@@ -131,9 +102,9 @@ public class TradingPathTests(ITestOutputHelper output)
         }
         output.WriteLine($"killed {kills} times");
         Assert.True(kills >= 3, $"the backlog was decided after {kills} kills: too fast to test");
-        await DecidedAsync(cs, inserted, TimeSpan.FromSeconds(60));
-        Assert.Empty(await new DeadLetterStore(db).ListAsync());
-        Assert.Equal(await UndisturbedDecisionsAsync(settings, file, 20, inserted, log), await Sql.ScalarAsync<string>(cs, Decisions));
+        await DecidedAsync(path.Cs, inserted, TimeSpan.FromSeconds(60));
+        Assert.Empty(await new DeadLetterStore(path.Db).ListAsync());
+        Assert.Equal(await UndisturbedDecisionsAsync(settings, 20, inserted, log), await Sql.ScalarAsync<string>(path.Cs, Decisions));
     }
 
     [Theory]
@@ -153,20 +124,9 @@ public class TradingPathTests(ITestOutputHelper output)
             var shipped = ShippedConfig.Settings();
             // longerThanRetries: the outage (3 s) outlasts cop.trading.retry-for, so bars are dead-lettered.
             var settings = longerThanRetries ? shipped with { Trading = shipped.Trading with { RetryFor = TimeSpan.FromMilliseconds(300) } } : shipped;
-            await using var db = NpgsqlDataSource.Create(cs);
-            var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
-            await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
-            await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
-
-            using var system = ActorSystem.Create("crash", FeatureWiring.ActorSystemConfig(settings, cs));
             var log = new TestLogger(output);
-            await using var features = await FeatureWiring.StartAsync(system, settings, cs, log);
-            await using var trading = await TradingWiring.StartAsync(system, settings, cs, log);
-            Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));
-            var file = Path.Combine(fixtures, "usdcop_m5_2020h1.csv.gz");
-            long inserted;
-            await using (var bars = new BarStore(cs))
-                inserted = (await new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test").IngestFileAsync(file, DateTime.UtcNow, maxDays: midFlight ? 20 : 3)).Inserted;
+            await using var path = await RunningPath.StartAsync(cs, settings, log);
+            var inserted = await path.IngestAsync(maxDays: midFlight ? 20 : 3);
             if (midFlight)
             {
                 // Crash while the models are still deciding the backlog (~1,000 bars; features built, decisions not all written).
@@ -180,8 +140,7 @@ public class TradingPathTests(ITestOutputHelper output)
             await pg.RestartAsync();
 
             await using var after = NpgsqlDataSource.Create(cs);   // the test's own pool died with the server
-            await using (var bars = new BarStore(cs))
-                inserted += (await new BarIngester(bars, new QuarantineStore(after), settings.Validation, "test").IngestFileAsync(file, DateTime.UtcNow, maxDays: midFlight ? 25 : 6)).Inserted;
+            inserted += await path.IngestAsync(maxDays: midFlight ? 25 : 6, after);
             if (longerThanRetries)
             {
                 // Every bar is decided or has its dead letter (stored once PostgreSQL was back: the
@@ -206,15 +165,13 @@ public class TradingPathTests(ITestOutputHelper output)
                 var old = await Sql.ScalarAsync<DateTime>(cs, "SELECT max(bar_time) FROM trading.model_inferences");
                 for (var until = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(200))
                 {
-                    var answer = await trading.Models.Ask<DeployedModelSupervisor.BarDecisions>(
+                    var answer = await path.Trading.Models.Ask<DeployedModelSupervisor.BarDecisions>(
                         new DeployedModelSupervisor.DecideBar("USD/COP", old, null, TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10));
                     if (answer.Decided.Count == 1) break;
                     Assert.True(DateTime.UtcNow < until, "the model never came back after the outage");
                 }
                 var decidedBefore = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
-                long more;
-                await using (var bars = new BarStore(cs))
-                    more = (await new BarIngester(bars, new QuarantineStore(after), settings.Validation, "test").IngestFileAsync(file, DateTime.UtcNow, maxDays: 30)).Inserted;
+                var more = await path.IngestAsync(maxDays: 30, after);
                 Assert.True(more > 50);
                 await DecidedAsync(cs, decidedBefore + more);
                 return;
@@ -227,7 +184,7 @@ public class TradingPathTests(ITestOutputHelper output)
             Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM (SELECT bar_time FROM trading.model_inferences GROUP BY bar_time HAVING count(*) > 1) d"));
 
             // The same bars on a database that never crashed: the same decisions and fills, bar for bar.
-            Assert.Equal(await UndisturbedDecisionsAsync(settings, file, midFlight ? 25 : 6, inserted, log), await Sql.ScalarAsync<string>(cs, Decisions));
+            Assert.Equal(await UndisturbedDecisionsAsync(settings, midFlight ? 25 : 6, inserted, log), await Sql.ScalarAsync<string>(cs, Decisions));
         }
         finally
         {
@@ -243,21 +200,53 @@ public class TradingPathTests(ITestOutputHelper output)
         """;
 
     /// <summary>The same bars through the same path on a fresh database that nothing disturbs.</summary>
-    private static async Task<string> UndisturbedDecisionsAsync(CopSettings settings, string file, int days, long expected, TestLogger log)
+    private static async Task<string> UndisturbedDecisionsAsync(CopSettings settings, int days, long expected, TestLogger log)
     {
-        var cs = await SharedPostgres.NewDatabaseAsync("undisturbed");
-        await using var db = NpgsqlDataSource.Create(cs);
-        var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
-        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
-        await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
-        using var system = ActorSystem.Create("undisturbed", FeatureWiring.ActorSystemConfig(settings, cs));
-        await using var features = await FeatureWiring.StartAsync(system, settings, cs, log);
-        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log);
-        await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20));
-        await using var bars = new BarStore(cs);
-        await new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test").IngestFileAsync(file, DateTime.UtcNow, maxDays: days);
-        await DecidedAsync(cs, expected);
-        return await Sql.ScalarAsync<string>(cs, Decisions);
+        await using var path = await RunningPath.StartAsync(await SharedPostgres.NewDatabaseAsync("undisturbed"), settings, log);
+        await path.IngestAsync(days);
+        await DecidedAsync(path.Cs, expected);
+        return await Sql.ScalarAsync<string>(path.Cs, Decisions);
+    }
+
+    /// <summary>The whole path on one database: the 2020 macro seeded, the baseline deployed, the
+    /// feature and trading graphs running; bars come from the bundled 2020 sample.</summary>
+    private sealed class RunningPath : IAsyncDisposable
+    {
+        private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
+        public required string Cs { get; init; }
+        public required CopSettings Settings { get; init; }
+        public required NpgsqlDataSource Db { get; init; }
+        public required ActorSystem System { get; init; }
+        public required FeatureWiring Features { get; init; }
+        public required TradingWiring Trading { get; init; }
+
+        public static async Task<RunningPath> StartAsync(string cs, CopSettings settings, TestLogger log)
+        {
+            var db = NpgsqlDataSource.Create(cs);
+            await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(Fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
+            await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+            var system = ActorSystem.Create("path", FeatureWiring.ActorSystemConfig(settings, cs));
+            var features = await FeatureWiring.StartAsync(system, settings, cs, log);
+            var trading = await TradingWiring.StartAsync(system, settings, cs, log);
+            Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));
+            return new RunningPath { Cs = cs, Settings = settings, Db = db, System = system, Features = features, Trading = trading };
+        }
+
+        /// <summary>The sample's first <paramref name="maxDays"/> days; returns the bars newly stored.</summary>
+        public async Task<long> IngestAsync(int maxDays, NpgsqlDataSource? db = null)
+        {
+            await using var bars = new BarStore(Cs);
+            var ingester = new BarIngester(bars, new QuarantineStore(db ?? Db), Settings.Validation, "test");
+            return (await ingester.IngestFileAsync(Path.Combine(Fixtures, "usdcop_m5_2020h1.csv.gz"), DateTime.UtcNow, maxDays: maxDays)).Inserted;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Trading.DisposeAsync();
+            await Features.DisposeAsync();
+            System.Dispose();
+            try { await Db.DisposeAsync(); } catch (Exception) { }   // its sockets may have died with the server
+        }
     }
 
     private static async Task DecidedAsync(string cs, long expected, TimeSpan? within = null)
