@@ -50,24 +50,9 @@ public static class FeaturePipeline
             })
             .SelectMany(batch => batch);
 
-    private static async Task UntilConfirmed(IActorRef barSeries, BarSeries.ProcessUpTo command, FeaturePipelineSettings settings,
-        ILogger log, CancellationToken shutdown)
-    {
-        var delay = settings.RetryMin;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await barSeries.Ask<BarSeries.Processed>(command, settings.AskTimeout, shutdown);
-                return;
-            }
-            catch (Exception e) when (!shutdown.IsCancellationRequested)
-            {
-                log.LogWarning("features for {Symbol} up to {UpTo:O} not confirmed (attempt {Attempt}): {Error}; retrying in {Delay}",
-                    command.Symbol, command.UpTo, attempt, e.Message, delay);
-                await Task.Delay(delay, shutdown);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.RetryMax.Ticks));
-            }
-        }
-    }
+    private static Task UntilConfirmed(IActorRef barSeries, BarSeries.ProcessUpTo command, FeaturePipelineSettings settings,
+        ILogger log, CancellationToken shutdown) =>
+        Retrying.UntilDoneAsync(() => barSeries.Ask<BarSeries.Processed>(command, settings.AskTimeout, shutdown), settings.RetryMin, settings.RetryMax,
+            (e, attempt, delay) => log.LogWarning("features for {Symbol} up to {UpTo:O} not confirmed (attempt {Attempt}): {Error}; retrying in {Delay}",
+                command.Symbol, command.UpTo, attempt, e.Message, delay), shutdown);
 }

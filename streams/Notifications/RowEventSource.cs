@@ -72,22 +72,9 @@ public static class RowEventSource
                 var newest = new Dictionary<string, DateTime>();
                 foreach (var e in batch)
                     if (!newest.TryGetValue(e.Symbol, out var t) || e.Time > t) newest[e.Symbol] = e.Time;
-                var delay = s.MinBackoff;
-                while (true)
-                {
-                    try
-                    {
-                        await store.AdvanceAsync(marks.Consumer, newest, ctx.Shutdown);
-                        break;
-                    }
-                    catch (Exception e) when (!ctx.Shutdown.IsCancellationRequested)
-                    {
-                        ctx.Log.LogWarning("Watermark of {Consumer} not committed ({Error}); retrying in {Delay}",
-                            marks.Consumer, e.Message, delay);
-                        await Task.Delay(delay, ctx.Shutdown);
-                        delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, s.MaxBackoff.Ticks));
-                    }
-                }
+                await Retrying.UntilDoneAsync(() => store.AdvanceAsync(marks.Consumer, newest, ctx.Shutdown), s.MinBackoff, s.MaxBackoff,
+                    (e, _, delay) => ctx.Log.LogWarning("Watermark of {Consumer} not committed ({Error}); retrying in {Delay}",
+                        marks.Consumer, e.Message, delay), ctx.Shutdown);
                 marks.MarkCommitted(newest);
                 return batch;
             })

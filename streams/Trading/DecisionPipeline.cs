@@ -58,29 +58,18 @@ public static class DecisionPipeline
                     {
                         var model = failure.Split(':', 2)[0];
                         log.LogWarning("bar {Symbol} {Time:O} not decided by {Model}: {Failure}; dead-lettered", e.Symbol, e.Time, model, failure);
-                        await StoredAsync(() => dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,
-                            JsonSerializer.Serialize(new { model, symbol = e.Symbol, bar_time = e.Time }), failure, DateTime.UtcNow, shutdown), log, shutdown);
+                        // The record that the bar was not decided is stored before the event moves on,
+                        // however long PostgreSQL is away.
+                        await Retrying.UntilDoneAsync(() => dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,
+                                JsonSerializer.Serialize(new { model, symbol = e.Symbol, bar_time = e.Time }), failure, DateTime.UtcNow, shutdown),
+                            TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5),
+                            (error, _, delay) => log.LogWarning("dead letter not stored ({Error}); retrying in {Delay}", error.Message, delay), shutdown);
                     }
                     onDecided?.Invoke(e, result);
                 }
                 return (IReadOnlyList<FeaturesWritten>)group;
             })
             .SelectMany(group => group);
-
-    /// <summary>A dead letter is the record that a bar was not decided: it is stored before the event
-    /// moves on, however long PostgreSQL is away (an exception here would end the whole graph).</summary>
-    private static async Task StoredAsync(Func<Task> store, ILogger log, CancellationToken shutdown)
-    {
-        for (var delay = TimeSpan.FromMilliseconds(100); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks)))
-        {
-            try { await store(); return; }
-            catch (Exception e) when (!shutdown.IsCancellationRequested)
-            {
-                log.LogWarning("dead letter not stored ({Error}); retrying in {Delay}", e.Message, delay);
-                await Task.Delay(delay, shutdown);
-            }
-        }
-    }
 
     /// <summary>An earlier answer and a retry's: each model's first real decision, and the retry's failures.</summary>
     private static DeployedModelSupervisor.BarDecisions Merge(DeployedModelSupervisor.BarDecisions before, DeployedModelSupervisor.BarDecisions again)

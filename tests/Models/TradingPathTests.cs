@@ -20,33 +20,20 @@ public class TradingPathTests(ITestOutputHelper output)
     [Fact]
     public async Task Each_inserted_bar_gets_one_decision_per_deployed_model()
     {
-        var cs = await SharedPostgres.NewDatabaseAsync("tradingpath");
-        var settings = ShippedConfig.Settings();
-        await using var db = NpgsqlDataSource.Create(cs);
-        var fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
-        await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
-        var registry = new ModelRegistryStore(db);
-        var baseline = await ModelsCommand.RegisterBaselineAsync(registry, Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
-        await registry.RegisterAsync(baseline with { ModelId = "second_model", Status = "deployed" });
-
-        using var system = ActorSystem.Create("tradingpath", FeatureWiring.ActorSystemConfig(settings, cs));
-        var log = new TestLogger(output);
-        await using var features = await FeatureWiring.StartAsync(system, settings, cs, log);
-        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log);
-        Assert.Equal(2, await trading.WaitForModelsAsync(2, TimeSpan.FromSeconds(20)));
-        await using var bars = new BarStore(cs);
-        var report = await new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test")
-            .IngestFileAsync(Path.Combine(fixtures, "usdcop_m5_2020h1.csv.gz"), DateTime.UtcNow, maxDays: 8);
+        await using var path = await RunningPath.StartAsync(await SharedPostgres.NewDatabaseAsync("tradingpath"), ShippedConfig.Settings(),
+            new TestLogger(output), alsoDeployed: "second_model");
+        var cs = path.Cs;
+        var inserted = await path.IngestAsync(maxDays: 8);
 
         long decisions = 0;
-        for (var i = 0; i < 300 && decisions < 2L * report.Inserted; i++)
+        for (var i = 0; i < 300 && decisions < 2L * inserted; i++)
         {
             await Task.Delay(100);
             decisions = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
         }
-        Assert.True(report.Inserted > 300);
-        Assert.Equal(2L * report.Inserted, decisions);
-        Assert.Equal((long)report.Inserted, await Sql.ScalarAsync<long>(cs, "SELECT count(DISTINCT bar_time) FROM trading.model_inferences WHERE model_id = 'second_model'"));
+        Assert.True(inserted > 300);
+        Assert.Equal(2L * inserted, decisions);
+        Assert.Equal(inserted, await Sql.ScalarAsync<long>(cs, "SELECT count(DISTINCT bar_time) FROM trading.model_inferences WHERE model_id = 'second_model'"));
         // Duplicate notifications (a re-sent NOTIFY for bars already decided, twice): nothing changes.
         var trades = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.trades");
         for (var k = 0; k < 2; k++)
@@ -56,7 +43,7 @@ public class TradingPathTests(ITestOutputHelper output)
                 FROM (SELECT * FROM inference_features_5m ORDER BY time DESC LIMIT 50) f
                 """);
         await Task.Delay(1_500);
-        Assert.Equal(2L * report.Inserted, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences"));
+        Assert.Equal(2L * inserted, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences"));
         Assert.Equal(trades, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.trades"));
         // Both models are the same policy: the same decisions, bar for bar.
         Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, """
@@ -220,15 +207,18 @@ public class TradingPathTests(ITestOutputHelper output)
         public required FeatureWiring Features { get; init; }
         public required TradingWiring Trading { get; init; }
 
-        public static async Task<RunningPath> StartAsync(string cs, CopSettings settings, TestLogger log)
+        /// <param name="alsoDeployed">Ids of further deployed copies of the baseline.</param>
+        public static async Task<RunningPath> StartAsync(string cs, CopSettings settings, TestLogger log, params string[] alsoDeployed)
         {
             var db = NpgsqlDataSource.Create(cs);
             await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(Fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
-            await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+            var registry = new ModelRegistryStore(db);
+            var baseline = await ModelsCommand.RegisterBaselineAsync(registry, Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+            foreach (var id in alsoDeployed) await registry.RegisterAsync(baseline with { ModelId = id, Status = "deployed" });
             var system = ActorSystem.Create("path", FeatureWiring.ActorSystemConfig(settings, cs));
             var features = await FeatureWiring.StartAsync(system, settings, cs, log);
             var trading = await TradingWiring.StartAsync(system, settings, cs, log);
-            Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));
+            Assert.Equal(1 + alsoDeployed.Length, await trading.WaitForModelsAsync(1 + alsoDeployed.Length, TimeSpan.FromSeconds(20)));
             return new RunningPath { Cs = cs, Settings = settings, Db = db, System = system, Features = features, Trading = trading };
         }
 

@@ -24,8 +24,7 @@ public sealed class BcrpSource(HttpClient http, string baseUrl, SourceResilience
     public static IReadOnlyList<MacroValue> Parse(string body, string series)
     {
         using var doc = Json.Document("bcrp", body);
-        if (!doc.RootElement.TryGetProperty("periods", out var periods) || periods.ValueKind != JsonValueKind.Array)
-            throw new MacroSourceException($"bcrp {series}: answer has no 'periods' array", transient: false);
+        var periods = Json.Array(doc.RootElement, "periods", $"bcrp {series}");
         var values = new List<MacroValue>();
         var i = 0;
         foreach (var p in periods.EnumerateArray())
@@ -36,8 +35,7 @@ public sealed class BcrpSource(HttpClient http, string baseUrl, SourceResilience
                 throw new MacroSourceException($"{where} has no 'values'", transient: false);
             var text = vs[0].GetString() ?? "";
             if (text.Trim() is "n.d." or "") continue;
-            var value = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x
-                : throw new MacroSourceException($"{where}.values[0] '{text}' is not a number", transient: false);
+            var value = Json.Number(text, $"{where}.values[0]");
             values.Add(new MacroValue(PeriodDate(name, where), value));
         }
         return values;

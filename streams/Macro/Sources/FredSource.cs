@@ -23,8 +23,7 @@ public sealed class FredSource(HttpClient http, string baseUrl, string apiKey, S
         var root = doc.RootElement;
         if (root.TryGetProperty("error_message", out var error))
             throw new MacroSourceException($"fred {series}: {error.GetString()}", transient: false);
-        if (!root.TryGetProperty("observations", out var observations) || observations.ValueKind != JsonValueKind.Array)
-            throw new MacroSourceException($"fred {series}: answer has no 'observations' array", transient: false);
+        var observations = Json.Array(root, "observations", $"fred {series}");
         var values = new List<MacroValue>();
         var i = 0;
         foreach (var o in observations.EnumerateArray())
@@ -33,8 +32,7 @@ public sealed class FredSource(HttpClient http, string baseUrl, string apiKey, S
             var date = Json.Date(o, "date", where);
             var text = Json.Text(o, "value", where);
             if (text == ".") continue;   // FRED's "no observation"
-            values.Add(new MacroValue(date, double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x
-                : throw new MacroSourceException($"{where}.value '{text}' is not a number", transient: false)));
+            values.Add(new MacroValue(date, Json.Number(text, $"{where}.value")));
         }
         return values;
     }
@@ -52,6 +50,14 @@ internal static class Json
     public static string Text(JsonElement e, string name, string where) =>
         e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()!
             : throw new MacroSourceException($"{where} has no string '{name}'", transient: false);
+
+    public static JsonElement Array(JsonElement e, string name, string where) =>
+        e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Array ? p
+            : throw new MacroSourceException($"{where}: answer has no '{name}' array", transient: false);
+
+    public static double Number(string text, string where) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x
+            : throw new MacroSourceException($"{where} '{text}' is not a number", transient: false);
 
     public static DateOnly Date(JsonElement e, string name, string where)
     {
