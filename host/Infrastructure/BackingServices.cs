@@ -30,7 +30,9 @@ public sealed class BackingServices : IAsyncDisposable
     public EmbeddedPostgres? Embedded => _embedded;
     public string Describe => _embedded is null
         ? $"configured PostgreSQL {new NpgsqlConnectionStringBuilder(ConnectionString) { Password = null }.Host}"
-        : $"embedded PostgreSQL on 127.0.0.1:{_embedded.Port} ({_embedded.DataDirectory})";
+        : _embedded.RelocatedBecause is { } because
+            ? $"embedded PostgreSQL on 127.0.0.1:{_embedded.Port}, data in {_embedded.DataDirectory} (not {_embedded.RequestedDirectory}: {because})"
+            : $"embedded PostgreSQL on 127.0.0.1:{_embedded.Port}, data in {_embedded.DataDirectory}";
 
     public static async Task<BackingServices> StartAsync(CopSettings settings, bool migrate = true, string? database = null)
     {
@@ -45,6 +47,7 @@ public sealed class BackingServices : IAsyncDisposable
             {
                 DataDirectory = settings.PostgresDataDirectory,
                 Port = settings.PostgresPort,
+                FallbackRoot = settings.Hocon.GetString("cop.database.embedded.fallback-directory", "/var/lib/cop/embedded"),
             });
             services = new BackingServices(pg.ConnectionString, pg);
         }

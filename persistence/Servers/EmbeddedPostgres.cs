@@ -12,6 +12,11 @@ public sealed record EmbeddedPostgresOptions
     /// <summary>Tests trade durability for speed (fsync off); the demo and `cop run` keep it.</summary>
     public bool Durable { get; init; } = true;
     public string ServiceUser { get; init; } = "postgres";
+    /// <summary>
+    /// Where the cluster lives, one folder per requested data folder, when Cop runs as root and the
+    /// service user cannot enter the requested folder (a checkout under /root or in a mode-700 folder).
+    /// </summary>
+    public string FallbackRoot { get; init; } = "/var/lib/cop/embedded";
 }
 
 /// <summary>
@@ -69,38 +74,100 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             "or set COP_DATABASE_URL to use an existing server.");
     }
 
+    /// <summary>The folder the cluster was asked to live in (the data folder, unless relocated).</summary>
+    public string RequestedDirectory { get; private init; } = "";
+    /// <summary>Why the cluster lives elsewhere than requested; null when it does not.</summary>
+    public string? RelocatedBecause { get; private init; }
+
+    /// <summary>The file in a requested folder that names where its relocated cluster lives.</summary>
+    public const string LocationFile = "LOCATION";
+
     public static async Task<EmbeddedPostgres> StartAsync(EmbeddedPostgresOptions options, CancellationToken ct = default)
     {
         var bin = LocateBinaries();
-        var dataDir = Path.GetFullPath(options.DataDirectory);
-        options = options with { DataDirectory = dataDir };
+        var requested = Path.GetFullPath(options.DataDirectory);
+        var (home, because) = await ResolveHomeAsync(requested, options);
+        options = options with { DataDirectory = home };
 
-        // A cluster already running from this folder (another `cop` process) is reused, not owned.
-        var running = ReadRunningPort(dataDir);
+        // A cluster already running from this folder: another live `cop` process shares it with us
+        // (it stays theirs); one whose owner is gone is an orphan and is stopped, then started afresh.
+        var running = ReadRunningPort(home);
         if (running is int livePort && await CanConnectAsync(livePort, ct))
         {
-            var shared = new EmbeddedPostgres(options, bin, livePort) { IsRunning = true };
-            await shared.EnsureDatabaseAsync(ct);
-            return shared;
+            if (ServerOwner.IsAlive(Path.Combine(home, OwnerFile)))
+            {
+                var shared = new EmbeddedPostgres(options, bin, livePort) { IsRunning = true, RequestedDirectory = requested, RelocatedBecause = because };
+                await shared.EnsureDatabaseAsync(ct);
+                return shared;
+            }
+            var orphan = new EmbeddedPostgres(options, bin, livePort) { IsRunning = true, _ownsServer = true };
+            await orphan.StopAsync();
         }
 
         var port = options.Port != 0 ? options.Port : ProcessRunner.FreeLoopbackPort();
-        var pg = new EmbeddedPostgres(options, bin, port);
+        var pg = new EmbeddedPostgres(options, bin, port) { RequestedDirectory = requested, RelocatedBecause = because };
         await pg.InitIfNeededAsync();
         await pg.StartServerAsync(ct);
         await pg.EnsureDatabaseAsync(ct);
         return pg;
     }
 
+    /// <summary>
+    /// Where the cluster of a requested folder lives. As root the server runs as the service user,
+    /// which must be able to enter the folder; a checkout under /root or in a private (700) folder is
+    /// out of its reach, so such a cluster lives in its own folder under FallbackRoot, keyed by the
+    /// requested path (reused by the next run) and named in the requested folder's LOCATION file.
+    /// </summary>
+    private static async Task<(string Home, string? Because)> ResolveHomeAsync(string requested, EmbeddedPostgresOptions options)
+    {
+        if (ProcessRunner.IsRoot && !await ProcessRunner.UserExistsAsync(options.ServiceUser))
+            throw new EmbeddedServerException(
+                $"PostgreSQL refuses to run as root and this machine has no '{options.ServiceUser}' user to run it as: " +
+                $"create it with `useradd --system --home-dir /var/lib/postgresql {options.ServiceUser}` (build.ps1 does), " +
+                "or set COP_DATABASE_URL to use an existing server.");
+        CreateFolder(requested, "the embedded PostgreSQL's folder");
+        var pointer = Path.Combine(requested, LocationFile);
+        if (!ProcessRunner.IsRoot) return (requested, null);
+        // The folder itself becomes the service user's; what matters is every folder above it.
+        if (await ProcessRunner.CanEnterAsync(Path.GetDirectoryName(requested) ?? "/", options.ServiceUser))
+            return File.Exists(pointer) ? (File.ReadLines(pointer).First().Trim(), $"as recorded in {pointer}") : (requested, null);
+
+        var blocked = requested;
+        for (var dir = Directory.GetParent(requested); dir is not null; dir = dir.Parent)
+            if (!await ProcessRunner.CanEnterAsync(dir.FullName, options.ServiceUser)) blocked = dir.FullName;
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(requested)))[..12].ToLowerInvariant();
+        var home = Path.Combine(Path.GetFullPath(options.FallbackRoot), $"{new DirectoryInfo(requested).Parent?.Parent?.Name ?? "cop"}-{key}");
+        CreateFolder(home, "the embedded PostgreSQL's folder outside the checkout");
+        if (!await ProcessRunner.CanEnterAsync(home, options.ServiceUser))
+            throw new EmbeddedServerException(
+                $"the '{options.ServiceUser}' user can enter neither {blocked} nor {home}: make one of them reachable " +
+                "(chmod o+x), point COP_PG_DATA or cop.database.embedded.fallback-directory at a folder it can enter, or set COP_DATABASE_URL.");
+        var because = $"the '{options.ServiceUser}' user cannot enter {blocked}";
+        await File.WriteAllTextAsync(pointer, $"{home}\n# The embedded cluster of {requested} lives in the folder above: {because}.\n");
+        await File.WriteAllTextAsync(Path.Combine(home, "REQUESTED"), requested + "\n");
+        return (home, because);
+    }
+
+    private static void CreateFolder(string path, string what)
+    {
+        try { Directory.CreateDirectory(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EmbeddedServerException($"cannot create {what} {path}: {e.Message} " +
+                "(point COP_PG_DATA at a writable folder, or set COP_DATABASE_URL).");
+        }
+    }
+
+    private const string OwnerFile = "owner";
     private string PgData => Path.Combine(DataDirectory, "data");
     private string SocketDir => Path.Combine(DataDirectory, "run");
     private string LogFile => Path.Combine(DataDirectory, "postgres.log");
     private string? RunAs => ProcessRunner.IsRoot ? _options.ServiceUser : null;
+    private System.Diagnostics.Process? _server;
 
     private async Task InitIfNeededAsync()
     {
-        Directory.CreateDirectory(DataDirectory);
-        Directory.CreateDirectory(SocketDir);
+        CreateFolder(SocketDir, "the embedded PostgreSQL's socket folder");
         if (File.Exists(Path.Combine(PgData, "PG_VERSION"))) return;
 
         await ProcessRunner.ChownAsync(DataDirectory, _options.ServiceUser);
@@ -108,7 +175,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             ["-D", PgData, "-U", "cop", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
             RunAs);
         if (code != 0)
-            throw new InvalidOperationException($"initdb failed in {PgData} (exit {code}): {output.Trim()}");
+        {
+            // The whole output goes to a file; the user gets its one line that says what went wrong.
+            var log = Path.Combine(DataDirectory, "initdb.log");
+            try { await File.WriteAllTextAsync(log, output); } catch (IOException) { log = "(not writable)"; }
+            var reason = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Contains("error:") || l.Contains("denied")) ?? $"exit {code}";
+            throw new EmbeddedServerException($"initdb could not create the embedded cluster in {PgData}: {reason} (full output in {log}).");
+        }
     }
 
     private async Task StartServerAsync(CancellationToken ct)
@@ -116,25 +189,44 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         await ProcessRunner.ChownAsync(DataDirectory, _options.ServiceUser);
         var settings = new List<string>
         {
-            $"-p {Port}", "-c listen_addresses=127.0.0.1", $"-k {SocketDir}",
-            "-c max_connections=200", "-c shared_buffers=128MB",
+            "-D", PgData, "-p", Port.ToString(), "-k", SocketDir,
+            "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "shared_buffers=128MB",
             // Commit times of rows (pg_xact_commit_timestamp): latency audits by the database's own
             // clock, e.g. `cop bench`'s bar commit -> decision committed.
-            "-c track_commit_timestamp=on",
+            "-c", "track_commit_timestamp=on",
         };
         if (!_options.Durable)
-            settings.AddRange(["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]);
+            settings.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
 
-        var (code, output) = await ProcessRunner.RunAsync(Path.Combine(_bin, "pg_ctl"),
-            ["-D", PgData, "-l", LogFile, "-o", string.Join(' ', settings), "-w", "-t", "60", "start"],
-            RunAs, TimeSpan.FromSeconds(90));
-        if (code != 0)
+        // The postmaster is our own child, tied to this process (SIGINT: a fast shutdown when we die).
+        var logStart = File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
+        _server = await ProcessRunner.StartTiedAsync(Path.Combine(_bin, "postgres"), settings, LogFile, "INT", RunAs);
+        ServerOwner.Record(Path.Combine(DataDirectory, OwnerFile));
+        for (var deadline = DateTime.UtcNow.AddSeconds(90); ; await Task.Delay(50, ct))
         {
-            var log = File.Exists(LogFile) ? string.Join('\n', File.ReadLines(LogFile).TakeLast(15)) : "";
-            throw new InvalidOperationException($"PostgreSQL did not start on port {Port} (exit {code}): {output.Trim()}\n{log}");
+            if (_server.HasExited || DateTime.UtcNow > deadline)
+            {
+                var exited = _server.HasExited;
+                if (!exited) { try { _server.Kill(); } catch (InvalidOperationException) { } }
+                throw new EmbeddedServerException($"PostgreSQL did not start on port {Port} " +
+                    $"({(exited ? $"exit {_server.ExitCode}" : "no answer in 90 s")}): {LogTail(logStart)} (log: {LogFile}).");
+            }
+            if (await CanConnectAsync(Port, ct)) break;
         }
         _ownsServer = true;
         IsRunning = true;
+    }
+
+    private string LogTail(long from)
+    {
+        try
+        {
+            using var f = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            f.Seek(Math.Min(from, f.Length), SeekOrigin.Begin);
+            var lines = new StreamReader(f).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return string.Join(" | ", lines.Where(l => l.Contains("FATAL") || l.Contains("ERROR")).DefaultIfEmpty(lines.LastOrDefault() ?? "no log output").TakeLast(3));
+        }
+        catch (IOException) { return "no log"; }
     }
 
     /// <summary>Stops the server (tests use this with <see cref="RestartAsync"/> for outages).</summary>
@@ -143,6 +235,14 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         if (!IsRunning || !_ownsServer) return;
         await ProcessRunner.RunAsync(Path.Combine(_bin, "pg_ctl"),
             ["-D", PgData, "-m", mode, "-w", "-t", "60", "stop"], RunAs, TimeSpan.FromSeconds(90));
+        if (_server is not null)
+        {
+            // pg_ctl waited for the postmaster to go; reap our child so it leaves no zombie.
+            using var reaped = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try { await _server.WaitForExitAsync(reaped.Token); } catch (OperationCanceledException) { _server.Kill(); }
+            _server.Dispose();
+            _server = null;
+        }
         IsRunning = false;
     }
 

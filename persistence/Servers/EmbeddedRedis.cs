@@ -1,19 +1,26 @@
 namespace Cop.Persistence.Servers;
 
 /// <summary>
-/// A private redis-server on a loopback port with a pid file, used when COP_REDIS is unset.
-/// Nothing is persisted: the online store is a cache rebuilt from PostgreSQL.
+/// A private redis-server on a loopback port, used when COP_REDIS is unset. It is this process's
+/// own child and dies with it (parent-death signal), so a crash or SIGKILL leaves no server behind;
+/// its pid file is its own (<c>redis-PORT.pid</c>, with the owner's pid beside it), so instances
+/// sharing a folder never stop each other's server. Nothing is persisted: the online store is a
+/// cache rebuilt from PostgreSQL.
 /// </summary>
 public sealed class EmbeddedRedis : IAsyncDisposable
 {
     private readonly string _dir;
+    private readonly System.Diagnostics.Process _server;
     private bool _stopped;
 
-    private EmbeddedRedis(string dir, int port) { _dir = dir; Port = port; }
+    private EmbeddedRedis(string dir, int port, System.Diagnostics.Process server) { _dir = dir; Port = port; _server = server; }
 
     public int Port { get; }
     public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000,syncTimeout=2000";
-    private string PidFile => Path.Combine(_dir, "redis.pid");
+    /// <summary>The server's pid file: its pid, then the pid and start time of the Cop process that owns it.</summary>
+    public string PidFile => PidFileFor(_dir, Port);
+    private static string PidFileFor(string dir, int port) => Path.Combine(dir, $"redis-{port}.pid");
+    private string OwnerFile => PidFile + ".owner";
 
     public static string LocateBinary()
     {
@@ -28,24 +35,58 @@ public sealed class EmbeddedRedis : IAsyncDisposable
     {
         var bin = LocateBinary();
         directory = Path.GetFullPath(directory);
-        Directory.CreateDirectory(directory);
+        try { Directory.CreateDirectory(directory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EmbeddedServerException($"cannot create the embedded Redis folder {directory}: {e.Message} (set cop.redis.embedded.directory or COP_REDIS).");
+        }
+        StopOrphans(directory);
         port = port != 0 ? port : ProcessRunner.FreeLoopbackPort();
-        var redis = new EmbeddedRedis(directory, port);
-        var (code, output) = await ProcessRunner.RunAsync(bin,
+        var log = Path.Combine(directory, "redis.log");
+        var server = await ProcessRunner.StartTiedAsync(bin,
         [
-            "--port", port.ToString(), "--bind", "127.0.0.1", "--daemonize", "yes",
-            "--pidfile", redis.PidFile, "--dir", directory, "--logfile", Path.Combine(directory, "redis.log"),
+            "--port", port.ToString(), "--bind", "127.0.0.1", "--daemonize", "no",
+            "--pidfile", PidFileFor(directory, port), "--dir", directory, "--logfile", log,
             "--save", "", "--appendonly", "no",
-        ]);
-        if (code != 0) throw new InvalidOperationException($"redis-server did not start on port {port}: {output}");
+        ], log, "TERM");
+        var redis = new EmbeddedRedis(directory, port, server);
+        ServerOwner.Record(redis.OwnerFile);
         await redis.WaitUntilReadyAsync();
         return redis;
+    }
+
+    /// <summary>Stops servers in this folder whose owner is gone (left by an older Cop, which
+    /// daemonized them and shared one pid file); live owners' servers are left alone.</summary>
+    private static void StopOrphans(string directory)
+    {
+        foreach (var pidFile in Directory.EnumerateFiles(directory, "redis*.pid"))
+        {
+            if (File.Exists(pidFile + ".owner") && ServerOwner.IsAlive(pidFile + ".owner")) continue;
+            if (int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) && IsRedis(pid))
+            {
+                try
+                {
+                    using var p = System.Diagnostics.Process.GetProcessById(pid);
+                    p.Kill();
+                    p.WaitForExit(5000);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException) { /* already gone */ }
+            }
+            File.Delete(pidFile);
+            File.Delete(pidFile + ".owner");
+        }
+    }
+
+    private static bool IsRedis(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").StartsWith(Path.GetFileName(LocateBinary())) || File.ReadAllText($"/proc/{pid}/comm").StartsWith("redis-server"); }
+        catch (IOException) { return false; }
     }
 
     private async Task WaitUntilReadyAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
+        while (DateTime.UtcNow < deadline && !_server.HasExited)
         {
             try
             {
@@ -58,9 +99,12 @@ public sealed class EmbeddedRedis : IAsyncDisposable
                 if (System.Text.Encoding.ASCII.GetString(buffer, 0, n).StartsWith("+PONG")) return;
             }
             catch (System.Net.Sockets.SocketException) { }
+            catch (IOException) { }
             await Task.Delay(50);
         }
-        throw new TimeoutException($"redis-server on port {Port} did not answer PING");
+        var why = _server.HasExited ? $"it exited with code {_server.ExitCode}" : "it did not answer PING in 15 s";
+        await StopAsync();
+        throw new EmbeddedServerException($"redis-server did not start on port {Port}: {why} (log: {Path.Combine(_dir, "redis.log")}).");
     }
 
     /// <summary>Stops the server (tests use it to prove Redis down never stops the pipeline).</summary>
@@ -68,17 +112,18 @@ public sealed class EmbeddedRedis : IAsyncDisposable
     {
         if (_stopped) return;
         _stopped = true;
-        if (!File.Exists(PidFile)) return;
-        if (int.TryParse((await File.ReadAllTextAsync(PidFile)).Trim(), out var pid))
+        try
         {
-            try
+            if (!_server.HasExited)
             {
-                using var p = System.Diagnostics.Process.GetProcessById(pid);
-                p.Kill();
-                await p.WaitForExitAsync();
+                _server.Kill();
+                await _server.WaitForExitAsync();
             }
-            catch (ArgumentException) { /* already gone */ }
         }
+        catch (InvalidOperationException) { /* already gone */ }
+        _server.Dispose();
+        File.Delete(PidFile);
+        File.Delete(OwnerFile);
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Cop.Tests.Infrastructure;
+
+/// <summary>The built `cop` as an operator runs it: its own process in a folder of its own, output
+/// collected, HTTP on a free loopback port.</summary>
+public sealed class CopProcess : IDisposable
+{
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    public const int SigKill = 9, SigTerm = 15;
+
+    private readonly System.Text.StringBuilder _log = new();
+
+    private CopProcess(Process process, int httpPort) { Process = process; HttpPort = httpPort; }
+
+    public Process Process { get; }
+    public int HttpPort { get; }
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    public static CopProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)) { probe.Start(); port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port; }
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cop.dll"), .. args])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["COP_HTTP_URLS"] = $"http://127.0.0.1:{port}" },
+        };
+        foreach (var (k, v) in environment) start.Environment[k] = v;
+        var cop = new CopProcess(Process.Start(start)!, port);
+        cop.Process.OutputDataReceived += (_, e) => { lock (cop._log) cop._log.AppendLine(e.Data); };
+        cop.Process.ErrorDataReceived += (_, e) => { lock (cop._log) cop._log.AppendLine(e.Data); };
+        cop.Process.BeginOutputReadLine();
+        cop.Process.BeginErrorReadLine();
+        return cop;
+    }
+
+    /// <summary>Waits for /health to answer 2xx (false if the process exits or 90 s pass).</summary>
+    public async Task<bool> WaitHealthyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        for (var until = DateTime.UtcNow.AddSeconds(90); DateTime.UtcNow < until && !Process.HasExited; await Task.Delay(250))
+        {
+            try { if ((await http.GetAsync($"http://127.0.0.1:{HttpPort}/health")).IsSuccessStatusCode) return true; }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+        }
+        return false;
+    }
+
+    public void Signal(int signal) => Assert.Equal(0, kill(Process.Id, signal));
+
+    /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
+    public async Task<int> ExitCodeAsync(TimeSpan within)
+    {
+        using var cts = new CancellationTokenSource(within);
+        try { await Process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { Assert.Fail($"cop {string.Join(' ', Process.StartInfo.ArgumentList.Skip(1))} still running after {within}:\n{Log}"); }
+        Process.WaitForExit(); // flushes the redirected output
+        return Process.ExitCode;
+    }
+
+    public static bool Alive(int pid)
+    {
+        try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+    }
+
+    public void Dispose()
+    {
+        if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+        Process.Dispose();
+    }
+}
