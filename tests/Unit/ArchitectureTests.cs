@@ -26,6 +26,16 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void Trading_is_an_assembly_of_its_own_that_references_only_the_base_library()
+    {
+        var trading = typeof(Cop.Trading.TradingSession).Assembly;
+        Assert.Equal("Cop.Trading", trading.GetName().Name);
+        var referenced = trading.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.All(referenced, name => Assert.True(name.StartsWith("System") || name is "netstandard" or "mscorlib",
+            $"Cop.Trading references {name}: the domain must stay plain C#"));
+    }
+
+    [Fact]
     public void Trading_sources_do_not_import_Akka_or_Npgsql()
     {
         var root = AppContext.BaseDirectory;
