@@ -11,6 +11,7 @@ namespace Cop.Tests.Host;
 /// `postgres` user when Cop runs as root, so these cases only exist as root (as CI and the README's
 /// commands run); as another user the relocation tests have nothing to show and return.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class FirstRunTests(ITestOutputHelper output)
 {
     private static readonly string PgBin = EmbeddedPostgres.LocateBinaries();
