@@ -53,15 +53,21 @@ function Invoke-Tests {
     Invoke-Dotnet @('build', 'Cop.Actors.sln', '-c', 'Release', '--nologo', '-v', 'q')
     $results = Join-Path $PSScriptRoot 'TestResults'
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
-    & dotnet test tests/Cop.Tests.csproj -c Release --no-build --logger 'trx;LogFileName=cop.trx' --results-directory $results @Extra
-    $code = $LASTEXITCODE
-    $trx = Join-Path $results 'cop.trx'
-    if (Test-Path $trx) {
-        [xml]$x = Get-Content $trx
-        $c = $x.TestRun.ResultSummary.Counters
-        # The plain closing line CI reads.
-        Write-Host "$($c.passed) passed, $($c.failed) failed, $([int]$c.notExecuted) skipped"
+    # The pure domain's tests first (seconds, no servers), then everything on real PostgreSQL/Redis.
+    $code = 0
+    foreach ($project in @('tests/Cop.Trading.Tests/Cop.Trading.Tests.csproj', 'tests/Cop.Tests.csproj')) {
+        $name = [IO.Path]::GetFileNameWithoutExtension($project)
+        & dotnet test $project -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory $results @Extra
+        if ($LASTEXITCODE -ne 0) { $code = $LASTEXITCODE }
     }
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($trx in Get-ChildItem $results -Filter '*.trx' -ErrorAction SilentlyContinue) {
+        [xml]$x = Get-Content $trx.FullName
+        $c = $x.TestRun.ResultSummary.Counters
+        $passed += [int]$c.passed; $failed += [int]$c.failed; $skipped += [int]$c.notExecuted
+    }
+    # The plain closing line CI reads.
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($code -ne 0) { exit $code }
 }
 

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Cop.Actors.Features;
 using Cop.Actors.Serialization;
-using Cop.Tests.Domain;
+using Cop.Trading.Tests;
 using Cop.Trading;
 using Cop.Trading.Features;
 using Xunit.Abstractions;

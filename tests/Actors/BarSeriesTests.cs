@@ -4,7 +4,7 @@ using Cop.Actors.Features;
 using Cop.Actors.Serialization;
 using Cop.Persistence.Journals;
 using Cop.Persistence.Stores;
-using Cop.Tests.Domain;
+using Cop.Trading.Tests;
 using Cop.Tests.Infrastructure;
 using Cop.Trading;
 using Cop.Trading.Features;

@@ -5,7 +5,7 @@ using Cop.Actors.Serialization;
 using Cop.Host.Commands;
 using Cop.Persistence.Journals;
 using Cop.Persistence.Stores;
-using Cop.Tests.Domain;
+using Cop.Trading.Tests;
 using Cop.Tests.Infrastructure;
 using Cop.Trading;
 using Cop.Trading.Decisions;

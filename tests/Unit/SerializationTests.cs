@@ -4,7 +4,7 @@ using Cop.Actors.Features;
 using Cop.Actors.Models;
 using Cop.Trading.Decisions;
 using Cop.Actors.Serialization;
-using Cop.Tests.Domain;
+using Cop.Trading.Tests;
 using Cop.Trading.Features;
 
 namespace Cop.Tests.Unit;

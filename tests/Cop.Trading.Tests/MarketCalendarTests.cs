@@ -1,6 +1,6 @@
 using Cop.Trading;
 
-namespace Cop.Tests.Domain;
+namespace Cop.Trading.Tests;
 
 /// <summary>Against the published lists (Colombia: Ministerio del Interior's annual decree lists;
 /// US: OPM's federal holiday schedules).</summary>

@@ -1,6 +1,6 @@
 using Cop.Trading;
 
-namespace Cop.Tests.Unit;
+namespace Cop.Trading.Tests;
 
 public class TradingSessionTests
 {

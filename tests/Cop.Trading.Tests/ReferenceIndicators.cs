@@ -1,6 +1,6 @@
 using Cop.Trading;
 
-namespace Cop.Tests.Domain;
+namespace Cop.Trading.Tests;
 
 /// <summary>
 /// The price features computed straight from features.md over whole arrays (no running state),

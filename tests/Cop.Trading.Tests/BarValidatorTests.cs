@@ -1,7 +1,7 @@
 using Cop.Trading;
 using Cop.Trading.Validation;
 
-namespace Cop.Tests.Domain;
+namespace Cop.Trading.Tests;
 
 public class BarValidatorTests
 {
