@@ -241,7 +241,7 @@ public sealed record CopSettings(
     {
         double v;
         try { v = c.GetDouble(key); }
-        catch (Exception e) { throw new ConfigurationException(c.HasPath(key) ? $"{key} is not a number: {e.Message}" : $"{key} is missing"); }
+        catch (Exception e) { throw Unreadable(c, key, "is not a number", e); }
         if (!(v > 0)) throw new ConfigurationException($"{key} must be positive (got {v})");
         return v;
     }
@@ -256,13 +256,23 @@ public sealed record CopSettings(
         return Path.GetFullPath(path);
     }
 
+    /// <summary>A missing or null key says so, rather than the parser's "(Parameter 's')".</summary>
+    private static ConfigurationException Unreadable(Config c, string key, string what, Exception e)
+    {
+        string? text;
+        try { text = c.HasPath(key) ? c.GetString(key, null) : null; }
+        catch (Exception) { text = "?"; }
+        return new ConfigurationException(!c.HasPath(key) ? $"{key} is missing"
+            : text is null ? $"{key} has no value" : $"{key} = '{text}' {what}: {e.Message}");
+    }
+
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     private static TimeSpan Positive(Config c, string key)
     {
         TimeSpan v;
         try { v = c.GetTimeSpan(key, null, allowInfinite: false); }
-        catch (Exception e) { throw new ConfigurationException(c.HasPath(key) ? $"{key} is not a duration: {e.Message}" : $"{key} is missing"); }
+        catch (Exception e) { throw Unreadable(c, key, "is not a duration", e); }
         if (v <= TimeSpan.Zero) throw new ConfigurationException($"{key} must be a positive duration (got {v})");
         return v;
     }
@@ -271,7 +281,7 @@ public sealed record CopSettings(
     {
         int v;
         try { v = c.GetInt(key); }
-        catch (Exception e) { throw new ConfigurationException(c.HasPath(key) ? $"{key} is not a whole number: {e.Message}" : $"{key} is missing"); }
+        catch (Exception e) { throw Unreadable(c, key, "is not a whole number", e); }
         if (v <= 0) throw new ConfigurationException($"{key} must be positive (got {v})");
         return v;
     }

@@ -58,6 +58,19 @@ public class HostileInputTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_setting_left_without_a_value_names_the_key_not_a_parser_parameter()
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("hostile_conf_null", migrate: false);
+        var conf = Path.Combine(_home, "null.conf");
+        await File.WriteAllTextAsync(conf, "cop.ingest.validation.max-jump = null\n");
+        var r = await CopAsync(["migrate"], cs, ("COP_CONFIG", conf));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("cop.ingest.validation.max-jump has no value", r.Fatal);
+        Assert.DoesNotContain("Parameter", r.Fatal);
+        Assert.False(await SchemaExistsAsync(cs));
+    }
+
+    [Fact]
     public async Task A_COP_CONFIG_using_the_HOCON_syntax_Cop_reads_is_accepted()
     {
         var cs = await SharedPostgres.NewDatabaseAsync("hostile_conf_ok", migrate: false);
