@@ -71,9 +71,10 @@ public sealed class BackingServices : IAsyncDisposable
         }
         catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
         {
+            var where = $"the database at {b.Host}:{b.Port} (database {b.Database ?? "?"}, from COP_DATABASE_URL / cop.database.connection-string)";
+            if (e is PostgresException pg) throw new InvalidOperationException($"{where} refused the connection: {pg.SqlState} {pg.MessageText}");
             var reason = (e.InnerException is System.Net.Sockets.SocketException or TimeoutException ? e.InnerException : e).Message;
-            throw new InvalidOperationException(
-                $"the database at {b.Host}:{b.Port} (database {b.Database ?? "?"}, from COP_DATABASE_URL / cop.database.connection-string) is unreachable: {reason}");
+            throw new InvalidOperationException($"{where} is unreachable: {reason}");
         }
     }
 
