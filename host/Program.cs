@@ -60,7 +60,7 @@ foreach (var o in new Option[] { modelId, modelVersion, normStats, orderHash, tr
 register.SetAction((pr, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), async registry =>
 {
     var file = pr.GetValue(modelFile)!;
-    var stats = pr.GetValue(normStats) is { } ns ? Cop.Trading.Decisions.NormStats.FromJson(await File.ReadAllTextAsync(ns)) : Cop.Trading.Decisions.NormStats.Identity;
+    var stats = pr.GetValue(normStats) is { } ns ? ModelsCommand.ReadNormStats(ns) : Cop.Trading.Decisions.NormStats.Identity;
     DateTime? Utc(DateTime? d) => d is { } x ? DateTime.SpecifyKind(x.Date, DateTimeKind.Utc) : null;
     var m = await ModelsCommand.RegisterAsync(registry, file, pr.GetValue(modelId) ?? Path.GetFileNameWithoutExtension(file), pr.GetValue(modelVersion)!, stats,
         pr.GetValue(orderHash)!, trainingStart: Utc(pr.GetValue(trainStart)), trainingEnd: Utc(pr.GetValue(trainEnd)));

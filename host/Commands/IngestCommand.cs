@@ -18,6 +18,7 @@ public static class IngestCommand
 {
     public static async Task<int> RunAsync(CopSettings settings, string file, string? macroFile)
     {
+        if (Directory.Exists(file)) throw new InvalidDataException($"--file {Path.GetFullPath(file)} is a directory: give one bar file (csv or csv.gz)");
         if (!File.Exists(file)) throw new FileNotFoundException($"bar file not found: {Path.GetFullPath(file)}");
         await using var services = await BackingServices.StartAsync(settings);
         await using var db = NpgsqlDataSource.Create(services.ConnectionString);

@@ -9,6 +9,9 @@ public static class MigrateCommand
 {
     public static async Task<int> RunAsync(CopSettings settings, bool rollback, string? keepThrough)
     {
+        if (keepThrough is not null && !rollback) throw new ArgumentException("--keep-through only applies with --rollback");
+        if (keepThrough is not null && !System.Text.RegularExpressions.Regex.IsMatch(keepThrough, @"^\d{3}$"))
+            throw new ArgumentException($"--keep-through '{keepThrough}' is not a migration number: give three digits, e.g. 032");
         await using var services = await BackingServices.StartAsync(settings, migrate: false);
         if (rollback)
         {

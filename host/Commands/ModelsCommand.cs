@@ -21,12 +21,24 @@ public static class ModelsCommand
         if (featureOrderHash != FeatureNames.OrderHash)
             throw new ArgumentException($"feature_order_hash {featureOrderHash} is not Cop's ({FeatureNames.OrderHash}): the model was trained on another observation order");
         var path = Path.GetFullPath(file);
+        if (Directory.Exists(path)) throw new ArgumentException($"model file {path} is a directory: give the .onnx file");
+        if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}");
         var sha = PolicySession.Sha256Of(path);
         using (PolicySession.Load(path, sha)) { }   // refuses a file that does not meet the contract, naming why
         var record = new ModelRecord(modelId, version, path, sha, featureOrderHash, normStats.ToJson(), normStats.Hash, status, false, null,
             trainingStart, trainingEnd);
         await registry.RegisterAsync(record);
         return record;
+    }
+
+    /// <summary>--norm-stats: the JSON file, or one line naming it and what is wrong with it.</summary>
+    public static NormStats ReadNormStats(string file)
+    {
+        var path = Path.GetFullPath(file);
+        if (Directory.Exists(path)) throw new ArgumentException($"--norm-stats {path} is a directory: give the JSON file");
+        if (!File.Exists(path)) throw new FileNotFoundException($"--norm-stats file not found: {path}");
+        try { return NormStats.FromJson(File.ReadAllText(path)); }
+        catch (ArgumentException e) { throw new ArgumentException($"--norm-stats {path}: {e.Message}"); }
     }
 
     /// <summary>Writes the baseline policy's ONNX file under <paramref name="directory"/> and registers it.</summary>

@@ -22,6 +22,7 @@ public static class PreflightCommand
 
     public static async Task<int> RunAsync(CopSettings settings, int events)
     {
+        if (events <= 0) throw new ArgumentException($"--events must be a positive number of events, not {events}");
         await using var services = await BackingServices.StartAsync(settings, migrate: false);
         var r = await MeasureAsync(services.ConnectionString, events);
         var table = new Table().AddColumns("figure", "value");

@@ -31,6 +31,7 @@ public static class RunCommand
 {
     public static async Task<int> RunAsync(CopSettings settings, CancellationToken ct)
     {
+        CheckHttpUrls(settings.HttpUrls);   // before PostgreSQL, LISTEN and the models start
         await using var services = await BackingServices.StartAsync(settings);
         var cs = services.ConnectionString;
         var msLog = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("Cop.Notify");
@@ -127,5 +128,35 @@ public static class RunCommand
         if (wiring is not null) await wiring.DisposeAsync();
         Log.Information("Stopped; stopping the servers Cop started");
         return 0;
+    }
+
+    private const string HttpSetting = "cop.http.urls (COP_HTTP_URLS)";
+
+    /// <summary>What Kestrel would only find out after everything else started (and then end with a
+    /// stack): each URL must be http(s) with a host and a port, and each port free. The port is
+    /// probed by binding it for a moment; a race with another process in between still fails later.</summary>
+    public static void CheckHttpUrls(string urls)
+    {
+        var entries = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (entries.Length == 0) throw new Akka.Configuration.ConfigurationException($"{HttpSetting} is empty: give e.g. http://127.0.0.1:9464");
+        foreach (var url in entries)
+        {
+            // Kestrel's wildcard hosts are not URI hosts.
+            var parsable = System.Text.RegularExpressions.Regex.Replace(url, @"^(\w+://)[*+](?=[:/]|$)", "${1}0.0.0.0");
+            if (!Uri.TryCreate(parsable, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0
+                || uri.PathAndQuery is not ("/" or ""))
+                throw new Akka.Configuration.ConfigurationException($"{HttpSetting} = '{url}' is not an http(s) URL with a host and port, e.g. http://127.0.0.1:9464");
+            if (uri.Port == 0) continue;   // any free port
+            var address = uri.Host == "localhost" ? System.Net.IPAddress.Loopback
+                : System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) ? ip : System.Net.IPAddress.Any;
+            var probe = new System.Net.Sockets.TcpListener(address, uri.Port);
+            try { probe.Start(); }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new Akka.Configuration.ConfigurationException(
+                    $"{HttpSetting} = '{url}': cannot listen on {address}:{uri.Port}: {e.Message} (another cop run? choose a free port)");
+            }
+            finally { probe.Stop(); }
+        }
     }
 }

@@ -68,7 +68,8 @@ public sealed record CopSettings(
 
     private static Config Parse(string path)
     {
-        try { return ConfigurationFactory.ParseString(File.ReadAllText(path)); }
+        var text = HoconSyntax.ReadChecked(path);   // Akka's parser skips what it cannot read: see HoconSyntax
+        try { return ConfigurationFactory.ParseString(text); }
         catch (Exception e) { throw new ConfigurationException($"{path} is not valid HOCON: {e.Message}"); }
     }
 
@@ -209,6 +210,8 @@ public sealed record CopSettings(
             MaxPrice = PositiveDouble(c, $"{v}.max-price"),
             FutureTolerance = Positive(c, $"{v}.future-tolerance"),
             RepairCotLabelledDays = c.GetBoolean($"{v}.repair-cot-labelled-days", false),
+            MaxUnreadableRows = PositiveInt(c, $"{v}.max-unreadable-rows"),
+            UnreadableSample = PositiveInt(c, $"{v}.unreadable-sample"),
         };
         try { rules.Check(); }
         catch (ArgumentException e) { throw new ConfigurationException($"{v}: {e.Message}"); }
@@ -238,7 +241,7 @@ public sealed record CopSettings(
     {
         double v;
         try { v = c.GetDouble(key); }
-        catch (Exception e) { throw new ConfigurationException($"{key} is not a number: {e.Message}"); }
+        catch (Exception e) { throw Unreadable(c, key, "is not a number", e); }
         if (!(v > 0)) throw new ConfigurationException($"{key} must be positive (got {v})");
         return v;
     }
@@ -253,13 +256,23 @@ public sealed record CopSettings(
         return Path.GetFullPath(path);
     }
 
+    /// <summary>A missing or null key says so, rather than the parser's "(Parameter 's')".</summary>
+    private static ConfigurationException Unreadable(Config c, string key, string what, Exception e)
+    {
+        string? text;
+        try { text = c.HasPath(key) ? c.GetString(key, null) : null; }
+        catch (Exception) { text = "?"; }
+        return new ConfigurationException(!c.HasPath(key) ? $"{key} is missing"
+            : text is null ? $"{key} has no value" : $"{key} = '{text}' {what}: {e.Message}");
+    }
+
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     private static TimeSpan Positive(Config c, string key)
     {
         TimeSpan v;
         try { v = c.GetTimeSpan(key, null, allowInfinite: false); }
-        catch (Exception e) { throw new ConfigurationException($"{key} is not a duration: {e.Message}"); }
+        catch (Exception e) { throw Unreadable(c, key, "is not a duration", e); }
         if (v <= TimeSpan.Zero) throw new ConfigurationException($"{key} must be a positive duration (got {v})");
         return v;
     }
@@ -268,7 +281,7 @@ public sealed record CopSettings(
     {
         int v;
         try { v = c.GetInt(key); }
-        catch (Exception e) { throw new ConfigurationException($"{key} is not a whole number: {e.Message}"); }
+        catch (Exception e) { throw Unreadable(c, key, "is not a whole number", e); }
         if (v <= 0) throw new ConfigurationException($"{key} must be positive (got {v})");
         return v;
     }

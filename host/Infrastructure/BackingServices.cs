@@ -40,6 +40,7 @@ public sealed class BackingServices : IAsyncDisposable
         if (settings.DatabaseUrl is { } url)
         {
             services = new BackingServices(ConnectionStrings.NormalizePostgres(url), null);
+            await services.CheckReachableAsync();
         }
         else
         {
@@ -59,6 +60,25 @@ public sealed class BackingServices : IAsyncDisposable
             if (applied.Count > 0) Log.Information("Applied migrations: {Migrations}", applied);
         }
         return services;
+    }
+
+    /// <summary>A configured server that cannot be reached is named (host, port, database) in one
+    /// line, before migrations would report it as "migration ? failed".</summary>
+    private async Task CheckReachableAsync()
+    {
+        var b = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false };
+        try
+        {
+            await using var conn = new NpgsqlConnection(b.ConnectionString);
+            await conn.OpenAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            var where = $"the database at {b.Host}:{b.Port} (database {b.Database ?? "?"}, from COP_DATABASE_URL / cop.database.connection-string)";
+            if (e is PostgresException pg) throw new InvalidOperationException($"{where} refused the connection: {pg.SqlState} {pg.MessageText}");
+            var reason = (e.InnerException is System.Net.Sockets.SocketException or TimeoutException ? e.InnerException : e).Message;
+            throw new InvalidOperationException($"{where} is unreachable: {reason}");
+        }
     }
 
     /// <summary>Drops and recreates a database of its own on the same server (the demo and

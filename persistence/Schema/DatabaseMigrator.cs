@@ -28,8 +28,9 @@ public static class DatabaseMigrator
             .Build();
         var result = upgrader.PerformUpgrade();
         if (!result.Successful)
-            throw new InvalidOperationException(
-                $"migration {result.ErrorScript?.Name ?? "?"} failed: {result.Error.Message}", result.Error);
+            throw new InvalidOperationException(result.ErrorScript is { } script
+                ? $"migration {script.Name} failed: {result.Error.Message}"
+                : $"migrations could not start: {result.Error.Message}", result.Error);
         return result.Scripts.Select(s => s.Name).ToList();
     }
 

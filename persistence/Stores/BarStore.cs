@@ -1,4 +1,5 @@
 using Cop.Persistence.Schema;
+using Cop.Trading;
 using Cop.Trading.Validation;
 using Npgsql;
 using NpgsqlTypes;
@@ -29,16 +30,19 @@ public sealed class BarStore : IAsyncDisposable
         return tails;
     }
 
-    /// <summary>Stored (symbol, time) keys between two instants, for the duplicate check.</summary>
-    public async Task<HashSet<(string, DateTime)>> StoredKeysAsync(DateTime from, DateTime to, CancellationToken ct = default)
+    /// <summary>Stored bars between two instants by (symbol, time), for the duplicate check: a bar
+    /// sent again with other prices is told apart from a plain re-send.</summary>
+    public async Task<Dictionary<(string, DateTime), Bar>> StoredBarsAsync(DateTime from, DateTime to, CancellationToken ct = default)
     {
-        await using var cmd = _db.CreateCommand("SELECT symbol, time FROM usdcop_m5_ohlcv WHERE time BETWEEN @f AND @t");
+        await using var cmd = _db.CreateCommand("SELECT symbol, time, open, high, low, close, volume FROM usdcop_m5_ohlcv WHERE time BETWEEN @f AND @t");
         cmd.Parameters.AddWithValue("f", NpgsqlDbType.TimestampTz, from);
         cmd.Parameters.AddWithValue("t", NpgsqlDbType.TimestampTz, to);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        var keys = new HashSet<(string, DateTime)>();
-        while (await r.ReadAsync(ct)) keys.Add((r.GetString(0), r.GetDateTime(1)));
-        return keys;
+        var bars = new Dictionary<(string, DateTime), Bar>();
+        while (await r.ReadAsync(ct))
+            bars[(r.GetString(0), r.GetDateTime(1))] = new Bar(r.GetDateTime(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5),
+                r.IsDBNull(6) ? 0 : r.GetDouble(6));
+        return bars;
     }
 
     /// <summary>Stores a validated batch atomically. Returns the bars inserted (a row another

@@ -52,9 +52,9 @@ public sealed class BarIngester(BarStore store, QuarantineStore quarantine, Vali
         // repaired): no stored key can collide, so the lookup is skipped. A concurrent writer is
         // still caught by the insert's ON CONFLICT.
         var newerThanStored = bars.All(b => _tails.TryGetValue(b.Symbol, out var tail) && b.Time.UtcDateTime > tail.Time);
-        var stored = newerThanStored ? [] : await store.StoredKeysAsync(from, to, ct);
+        var stored = newerThanStored ? [] : await store.StoredBarsAsync(from, to, ct);
         var tails = new Dictionary<string, SeriesTail>(_tails);
-        var result = BarValidator.Validate(bars, (s, t) => stored.Contains((s, t)), tails, nowUtc, rules);
+        var result = BarValidator.Validate(bars, (s, t) => stored.TryGetValue((s, t), out var b) ? b : null, tails, nowUtc, rules);
         int inserted;
         try
         {
@@ -107,18 +107,33 @@ public sealed class BarIngester(BarStore store, QuarantineStore quarantine, Vali
 
     /// <summary>Loads a bar file: unreadable lines quarantined, the rest in day-aligned batches in
     /// time order (a file need not be sorted). <paramref name="onBatch"/> sees progress;
-    /// <paramref name="beforeEachBar"/> paces a replay.</summary>
+    /// <paramref name="beforeEachBar"/> paces a replay. The whole file is read before anything is
+    /// stored, so a cut archive stores nothing (a re-run after fetching it again is a plain
+    /// ingest); past <see cref="ValidationRules.MaxUnreadableRows"/> unreadable rows the file is
+    /// refused as not a bar file and only a sample of its rows is kept in quarantine.</summary>
     public async Task<IngestReport> IngestFileAsync(string path, DateTime nowUtc, int daysPerBatch = 20, int? maxDays = null,
         Action<IngestReport>? onBatch = null, Func<Bar, Task>? beforeEachBar = null, CancellationToken ct = default)
     {
         var total = new IngestReport();
         var readable = new List<RawBar>();
+        var unreadable = new List<(string Raw, string Error)>();
         foreach (var (bar, raw, error) in BarFile.Read(path))
         {
             if (bar is not null) { readable.Add(bar); continue; }
+            unreadable.Add((raw, error!));
+            if (unreadable.Count <= rules.MaxUnreadableRows) continue;
+            foreach (var (r, e) in unreadable.Take(rules.UnreadableSample))
+                await quarantine.AddAsync(Source, r, e, QuarantineReason.Unreadable.Code(), ct);
+            throw new InvalidDataException($"{Path.GetFileName(path)} is not a bar file: {unreadable.Count:N0} unreadable rows " +
+                $"(more than cop.ingest.validation.max-unreadable-rows = {rules.MaxUnreadableRows:N0}) after {readable.Count:N0} readable ones, " +
+                $"the first: {unreadable[0].Error}; reading stopped there, nothing stored, " +
+                $"{Math.Min(unreadable.Count, rules.UnreadableSample):N0} rows kept in quarantine (source '{Source}')");
+        }
+        foreach (var (raw, error) in unreadable)
+        {
             total.Read++;
             total.Rejected["unreadable"] = total.Rejected.GetValueOrDefault("unreadable") + 1;
-            await quarantine.AddAsync(Source, raw, error!, QuarantineReason.Unreadable.Code(), ct);
+            await quarantine.AddAsync(Source, raw, error, QuarantineReason.Unreadable.Code(), ct);
         }
         onBatch?.Invoke(total);
         var days = readable.GroupBy(b => TradingSession.BogotaDate(b.Time.UtcDateTime)).OrderBy(d => d.Key)

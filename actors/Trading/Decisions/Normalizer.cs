@@ -31,11 +31,19 @@ public sealed class NormStats
 
     public static NormStats FromJson(string json)
     {
-        using var doc = JsonDocument.Parse(json);
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json); }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"norm_stats is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): it must be {{feature: {{mean, std}}}} for all 15 features");
+        }
+        using var _ = doc;
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            throw new ArgumentException($"norm_stats must be a JSON object {{feature: {{mean, std}}}}, not {doc.RootElement.ValueKind}");
         var stats = new List<FeatureStat>();
         foreach (var name in FeatureNames.Ordered)
         {
-            if (!doc.RootElement.TryGetProperty(name, out var s))
+            if (!doc.RootElement.TryGetProperty(name, out var s) || s.ValueKind != JsonValueKind.Object)
                 throw new ArgumentException($"norm_stats has no entry for feature '{name}'");
             double Get(string field) => s.TryGetProperty(field, out var v) && v.TryGetDouble(out var d) && double.IsFinite(d) ? d
                 : throw new ArgumentException($"norm_stats['{name}'].{field} is missing or not a finite number");

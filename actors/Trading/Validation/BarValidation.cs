@@ -17,6 +17,8 @@ public enum QuarantineReason
     Future,
     Duplicate,
     OutOfOrder,
+    /// <summary>A bar already stored (or earlier in the batch) sent again with other prices.</summary>
+    ConflictingDuplicate,
 }
 
 public static class QuarantineReasons
@@ -36,6 +38,7 @@ public static class QuarantineReasons
         QuarantineReason.Future => "future",
         QuarantineReason.Duplicate => "duplicate",
         QuarantineReason.OutOfOrder => "out_of_order",
+        QuarantineReason.ConflictingDuplicate => "conflicting_duplicate",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }
@@ -70,11 +73,18 @@ public sealed record ValidationRules
     public TimeSpan FutureTolerance { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Shift whole days stored in COT wall clock labelled +00:00 when unambiguous.</summary>
     public bool RepairCotLabelledDays { get; init; }
+    /// <summary>Unreadable rows after which a file is refused as not a bar file (bounds the time
+    /// and the quarantine a garbage file can take).</summary>
+    public int MaxUnreadableRows { get; init; } = 1_000;
+    /// <summary>Unreadable rows of a refused file kept in quarantine as a sample.</summary>
+    public int UnreadableSample { get; init; } = 100;
 
     public void Check()
     {
         if (!(MaxJump > 0)) throw new ArgumentException($"max-jump must be positive, not {MaxJump}");
         if (!(MinPrice > 0 && MaxPrice > MinPrice)) throw new ArgumentException($"price range [{MinPrice}, {MaxPrice}] is empty or not positive");
         if (FutureTolerance < TimeSpan.Zero) throw new ArgumentException("future tolerance must not be negative");
+        if (MaxUnreadableRows < 0) throw new ArgumentException($"max-unreadable-rows must not be negative, not {MaxUnreadableRows}");
+        if (UnreadableSample < 0) throw new ArgumentException($"unreadable-sample must not be negative, not {UnreadableSample}");
     }
 }

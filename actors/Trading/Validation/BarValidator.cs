@@ -17,9 +17,16 @@ public static class BarValidator
 {
     public const string CotRepair = "cot-labelled-utc +5h";
 
-    /// <param name="isStored">Whether (symbol, time) is already in the bar table.</param>
+    /// <param name="isStored">Whether (symbol, time) is already in the bar table (prices unknown:
+    /// a stored twin is a plain duplicate).</param>
     /// <param name="tails">The newest stored bar per symbol; updated as bars are accepted.</param>
     public static ValidationResult Validate(IEnumerable<RawBar> batch, Func<string, DateTime, bool> isStored,
+        IDictionary<string, SeriesTail> tails, DateTime nowUtc, ValidationRules rules) =>
+        Validate(batch, (s, t) => isStored(s, t) ? new Bar(t, double.NaN, double.NaN, double.NaN, double.NaN, 0) : null, tails, nowUtc, rules);
+
+    /// <param name="storedBar">The bar already stored at (symbol, time), or null: a re-sent bar
+    /// with other prices is a conflicting_duplicate that names both versions.</param>
+    public static ValidationResult Validate(IEnumerable<RawBar> batch, Func<string, DateTime, Bar?> storedBar,
         IDictionary<string, SeriesTail> tails, DateTime nowUtc, ValidationRules rules)
     {
         var accepted = new List<AcceptedBar>();
@@ -31,12 +38,12 @@ public static class BarValidator
                 ClassifyDay(day.ToList(), rules, candidates, rejected);
 
             tails.TryGetValue(series.Key, out var tail);
-            var seen = new HashSet<DateTime>();
+            var seen = new Dictionary<DateTime, RawBar>();
             foreach (var (raw, time, repair) in candidates.OrderBy(c => c.Time))
             {
-                var problem = Check(raw, time, tail, seen, isStored, nowUtc, rules);
+                var problem = Check(raw, time, tail, seen, storedBar, nowUtc, rules);
                 if (problem is { } p) { rejected.Add(new RejectedBar(raw, p.Reason, p.Detail)); continue; }
-                seen.Add(time);
+                seen[time] = raw;
                 accepted.Add(new AcceptedBar(raw, new Bar(time, raw.Open, raw.High, raw.Low, raw.Close, raw.Volume), repair));
                 tail = new SeriesTail(time, raw.Close);
             }
@@ -85,7 +92,7 @@ public static class BarValidator
     }
 
     private static (QuarantineReason Reason, string Detail)? Check(RawBar b, DateTime time, SeriesTail? tail,
-        HashSet<DateTime> seen, Func<string, DateTime, bool> isStored, DateTime nowUtc, ValidationRules rules)
+        Dictionary<DateTime, RawBar> seen, Func<string, DateTime, Bar?> storedBar, DateTime nowUtc, ValidationRules rules)
     {
         var day = TradingSession.BogotaDate(time);
         if (MarketCalendar.IsColombianHoliday(day))
@@ -94,15 +101,30 @@ public static class BarValidator
             return (QuarantineReason.Future, $"the bar starting {time:yyyy-MM-dd HH:mm} UTC ends after now ({nowUtc:yyyy-MM-dd HH:mm:ss} UTC)");
 
         double o = b.Open, h = b.High, l = b.Low, c = b.Close;
-        if (!(o > 0 && h > 0 && l > 0 && c > 0) || !double.IsFinite(o + h + l + c))
-            return (QuarantineReason.NonPositivePrice, $"prices must be positive and finite: O={o} H={h} L={l} C={c}");
+        // Each price on its own: a sum of four 1e308 overflows to infinity and hid a range problem.
+        if (!(double.IsFinite(o) && double.IsFinite(h) && double.IsFinite(l) && double.IsFinite(c)))
+            return (QuarantineReason.NonPositivePrice, $"prices must be finite numbers: O={o} H={h} L={l} C={c}");
+        if (!(o > 0 && h > 0 && l > 0 && c > 0))
+            return (QuarantineReason.NonPositivePrice, $"prices must be positive: O={o} H={h} L={l} C={c}");
         if (l > Math.Min(o, c) || h < Math.Max(o, c) || h < l)
             return (QuarantineReason.OhlcInconsistent, $"need low <= min(open, close) and high >= max(open, close): O={o} H={h} L={l} C={c}");
         if (l < rules.MinPrice || h > rules.MaxPrice)
             return (QuarantineReason.PriceOutOfRange, $"[{l}, {h}] leaves the plausible range [{rules.MinPrice}, {rules.MaxPrice}]");
 
-        if (seen.Contains(time) || isStored(b.Symbol, time))
-            return (QuarantineReason.Duplicate, $"{b.Symbol} {time:yyyy-MM-dd HH:mm} UTC is already stored");
+        var twin = seen.TryGetValue(time, out var earlier)
+            ? new Bar(time, earlier.Open, earlier.High, earlier.Low, earlier.Close, earlier.Volume)
+            : storedBar(b.Symbol, time);
+        if (twin is { } t)
+        {
+            var where = seen.ContainsKey(time) ? "earlier in this input" : "already stored";
+            // Prices unknown (NaN) count as the same bar: only a known difference is a conflict.
+            var known = !double.IsNaN(t.Open);
+            if (known && (t.Open != o || t.High != h || t.Low != l || t.Close != c))
+                return (QuarantineReason.ConflictingDuplicate,
+                    $"{b.Symbol} {time:yyyy-MM-dd HH:mm} UTC is {where} with O={t.Open} H={t.High} L={t.Low} C={t.Close}; " +
+                    $"this copy has O={o} H={h} L={l} C={c}; the first is kept");
+            return (QuarantineReason.Duplicate, $"{b.Symbol} {time:yyyy-MM-dd HH:mm} UTC is {where}");
+        }
         if (tail is not null && time <= tail.Time)
             return (QuarantineReason.OutOfOrder, $"{time:yyyy-MM-dd HH:mm} UTC is older than the newest stored bar {tail.Time:yyyy-MM-dd HH:mm} UTC: a backfill needs a rebuild");
 
