@@ -157,7 +157,7 @@ static async Task<int> Guard(Func<Task<int>> command)
     try { return await command(); }
     catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or InvalidOperationException
                                    or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
-                                   or Cop.Actors.Models.ModelRejectedException)
+                                   or IOException or UnauthorizedAccessException or Cop.Actors.Models.ModelRejectedException)
     {
         Log.Fatal("{Error}", e.Message);
         return 2;
