@@ -78,7 +78,7 @@ switch ($Target) {
     }
     'bench' {
         Initialize-Prerequisites
-        Invoke-Dotnet (@('run', '--project', 'host', '-c', 'Release', '--', 'bench') + $Extra)
+        Invoke-Dotnet (@('run', '--project', 'tests/Cop.Bench', '-c', 'Release', '--') + $Extra)
     }
     'test' { Invoke-Tests }
     'ci' { Invoke-Tests }

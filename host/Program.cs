@@ -120,7 +120,7 @@ preflight.SetAction((pr, _) => Guard(() => PreflightCommand.RunAsync(CopSettings
 root.Subcommands.Add(preflight);
 
 var demo = new Command("demo", "Replay the bundled real bars through the real path on a fresh cop_demo database.");
-var file = new Option<string>("--file") { Description = "Bar file (csv or csv.gz).", DefaultValueFactory = _ => DefaultBarFile() };
+var file = new Option<string>("--file") { Description = "Bar file (csv or csv.gz).", DefaultValueFactory = _ => BundledData.DefaultBarFile() };
 var speed = new Option<string>("--speed") { Description = "'max' or a multiple of real time (e.g. 600).", DefaultValueFactory = _ => "max" };
 var limit = new Option<int?>("--days") { Description = "Replay only the first N days of the file." };
 var macro = new Option<string?>("--macro") { Description = "Folder of macro files to seed (default: the bar file's folder)." };
@@ -130,16 +130,6 @@ demo.Options.Add(limit);
 demo.Options.Add(macro);
 demo.SetAction((pr, _) => Guard(() => DemoCommand.RunAsync(CopSettings.Load(), pr.GetValue(file)!, pr.GetValue(macro), pr.GetValue(speed)!, pr.GetValue(limit))));
 root.Subcommands.Add(demo);
-
-var bench = new Command("bench", "Benchmarks: NOTIFY source latency and throughput against a polling baseline.");
-var quick = new Option<bool>("--quick") { Description = "Smaller workloads (a smoke run)." };
-bench.Options.Add(quick);
-bench.Options.Add(file);
-var benchOnly = new Option<string?>("--only") { Description = "Run one section: trading." };
-bench.Options.Add(benchOnly);
-bench.SetAction((pr, _) => Guard(() => BenchCommand.RunAsync(CopSettings.Load(), pr.GetValue(quick), pr.GetValue(file)!,
-    Path.GetDirectoryName(Path.GetFullPath(pr.GetValue(file)!))!, pr.GetValue(benchOnly))));
-root.Subcommands.Add(bench);
 
 // Ctrl+C / SIGTERM cancel the command's token. `cop run` then drains, disposes what it started (its
 // own PostgreSQL and Redis included) and returns: it gets 30 s, where System.CommandLine's default
@@ -165,21 +155,3 @@ static async Task<int> Guard(Func<Task<int>> command)
     finally { await Log.CloseAndFlushAsync(); }
 }
 
-static string DefaultBarFile()
-{
-    // The repository sits next to shared/; walk up from the working directory to find it. Without
-    // it, the real-data sample kept with the tests (first half of 2020) still shows the whole path.
-    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-    {
-        var candidate = Path.Combine(dir.FullName, "shared", "data", "usdcop_m5_ohlcv.csv.gz");
-        if (File.Exists(candidate)) return candidate;
-        var sample = Path.Combine(dir.FullName, "tests", "Fixtures", "data", "usdcop_m5_2020h1.csv.gz");
-        if (File.Exists(Path.Combine(dir.FullName, "Cop.Actors.sln")) && File.Exists(sample) &&
-            !File.Exists(Path.Combine(dir.FullName, "..", "shared", "data", "usdcop_m5_ohlcv.csv.gz")))
-        {
-            Log.Warning("shared/data not found: using the bundled 2020 sample {Sample}", sample);
-            return sample;
-        }
-    }
-    return "../shared/data/usdcop_m5_ohlcv.csv.gz";
-}

@@ -5,7 +5,7 @@ using Cop.Persistence.Stores;
 using Cop.Streams.Macro;
 using Npgsql;
 
-namespace Cop.Host.Commands;
+namespace Cop.Bench;
 
 /// <summary>
 /// The macro figures of `cop bench` (issue 4): seeding every bundled macro file and regenerating

@@ -11,7 +11,7 @@ using Cop.Trading.Features;
 using Cop.Trading.Validation;
 using Npgsql;
 
-namespace Cop.Host.Commands;
+namespace Cop.Bench;
 
 /// <summary>
 /// The feature figures of `cop bench` (issue 3), side by side in one run on the bundled data:

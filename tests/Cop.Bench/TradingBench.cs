@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka.Actor;
 using Cop.Actors.Models;
+using Cop.Host.Commands;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Persistence.Schema;
@@ -14,7 +15,7 @@ using Cop.Trading.Validation;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace Cop.Host.Commands;
+namespace Cop.Bench;
 
 /// <summary>
 /// The trading figures of `cop bench` (issue 5), on a fresh database with the first months of the

@@ -10,7 +10,7 @@ using Cop.Streams.Notifications;
 using Npgsql;
 using Spectre.Console;
 
-namespace Cop.Host.Commands;
+namespace Cop.Bench;
 
 /// <summary>
 /// `cop bench`: the event backbone measured side by side in one run, on a fresh `cop_bench`
