@@ -6,8 +6,9 @@ using NpgsqlTypes;
 namespace Cop.Persistence.Stores;
 
 /// <summary>The last run of one macro variable, as `cop macro status` shows it.</summary>
+/// LastDate is the last accepted value; Waiting counts rejected values dated after it (stale while > 0).
 public sealed record MacroVariableStatus(string Variable, string Source, DateOnly? LastDate, DateOnly? LastAvailable,
-    DateTime? LastRunAt, string? Plan, string? Result, string? Detail, string BreakerState);
+    DateTime? LastRunAt, string? Plan, string? Result, string? Detail, string BreakerState, int Waiting = 0, string? WaitingReason = null);
 
 /// <summary>A series whose newest values are rejected: last accepted date, how many wait after it
 /// (the oldest dated <see cref="WaitingSince"/>) and the newest one's reason.</summary>
@@ -313,6 +314,7 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 runs[r.GetString(0)] = (r.GetDateTime(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5));
+        var stale = (await StaleAsync(catalogue, ct)).ToDictionary(s => s.Variable);
         var result = new List<MacroVariableStatus>();
         foreach (var v in catalogue)
         {
@@ -326,7 +328,8 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
             DateOnly? available = r.IsDBNull(1) ? null : r.GetFieldValue<DateOnly>(1);
             var run = runs.TryGetValue(v.Column, out var x) ? x : default;
             result.Add(new MacroVariableStatus(v.Column, v.Source, last, available,
-                run.Item1 == default ? null : run.Item1, run.Item2, run.Item3, run.Item4, run.Item5 ?? "closed"));
+                run.Item1 == default ? null : run.Item1, run.Item2, run.Item3, run.Item4, run.Item5 ?? "closed",
+                stale.TryGetValue(v.Column, out var w) ? w.Waiting : 0, w?.Reason));
         }
         return result;
     }

@@ -1,0 +1,123 @@
+using Cop.Actors.Macro;
+using Cop.Actors.Telemetry;
+using Cop.Persistence.Stores;
+using Cop.Streams.Macro;
+using Cop.Tests.Infrastructure;
+using Cop.Trading.Features;
+using Cop.Trading.Macro;
+using Npgsql;
+
+namespace Cop.Tests.Macro;
+
+/// <summary>Issue 13 and three items of issue 12 on a real PostgreSQL: the bundled history seeds
+/// clean, every rejection is a quarantine row with its rule and reference, a wrong feed makes its
+/// series stale, and bad macro files are refused with one clear line.</summary>
+public class MacroQualityStoreTests
+{
+    private static readonly MacroSettings Settings = ShippedConfig.Settings().Macro;
+
+    private static async Task<(string Cs, NpgsqlDataSource Db, MacroStore Store)> NewAsync()
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("macroq");
+        var db = NpgsqlDataSource.Create(cs);
+        return (cs, db, new MacroStore(db));
+    }
+
+    private static List<MacroValue> BusinessDays(DateOnly from, int count, double level)
+    {
+        var values = new List<MacroValue>();
+        for (var d = from; values.Count < count; d = d.AddDays(1))
+            if (d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) values.Add(new MacroValue(d, level + 0.1 * Math.Sin(values.Count)));
+        return values;
+    }
+
+    [Fact]
+    public async Task The_real_bundled_files_seed_with_nothing_rejected_march_april_2020_included()
+    {
+        var (cs, db, store) = await NewAsync();
+        await using var _ = db;
+        var report = await new MacroSeeder(store, Settings).SeedFolderAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "data", "macro"));
+
+        Assert.Equal(3, report.Files.Count);
+        Assert.True(report.Upserted > 30_000, $"{report.Upserted} values stored");
+        var reasons = await Sql.ScalarAsync<string>(cs, "SELECT coalesce(string_agg(reason, E'\n' ORDER BY id), '') FROM quarantine");
+        Assert.True(report.Rejected == 0 && reasons == "", $"{report.Rejected} rejected:\n{reasons}");
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM macro_rejections"));
+        // The extreme days are there: Brent -24 % in a day (25.57 -> 19.33), VIX above 80.
+        Assert.Equal(19.33, await Sql.ScalarAsync<double>(cs, "SELECT comm_oil_brent_glb_d_brent FROM macro_daily WHERE fecha = '2020-04-21'"));
+        Assert.True(await Sql.ScalarAsync<double>(cs, "SELECT max(volt_vix_usa_d_vix) FROM macro_daily WHERE fecha BETWEEN '2020-03-01' AND '2020-04-30'") > 80);
+        Assert.Empty(await store.StaleAsync(Settings.Catalogue));
+    }
+
+    [Fact]
+    public async Task A_wrong_level_for_60_days_is_quarantined_with_rule_and_reference_once_per_value_and_the_series_is_stale()
+    {
+        var (cs, db, store) = await NewAsync();
+        await using var _ = db;
+        var dxy = Settings[MacroColumns.Dxy];
+        var truth = BusinessDays(new DateOnly(2025, 1, 1), 60, 104);
+        var wrong = BusinessDays(truth[^1].Date.AddDays(1), 60, 104 * 1.2);
+        var rejectedBefore = CopMetrics.MacroRejected.WithLabels(dxy.Column).Value;
+
+        await MacroIntake.StoreAsync(store, dxy, truth, truth[^1].Date);
+        // The live extractor: each day's run refreshes the newest 15 observations.
+        for (var i = 0; i < wrong.Count; i++)
+        {
+            var window = wrong.Take(i + 1).TakeLast(15).ToList();
+            var result = await MacroIntake.StoreAsync(store, dxy, window, wrong[i].Date);
+            Assert.Equal((0, window.Count), (result.Upserted, result.Rejected));
+        }
+
+        Assert.Equal(truth[^1].Date, await Sql.ScalarAsync<DateOnly>(cs, $"SELECT max(fecha) FROM macro_daily WHERE {dxy.Column} IS NOT NULL"));
+        // One quarantine row per bad value, not one per run, each naming series, date, value, rule and reference.
+        Assert.Equal(60L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM quarantine WHERE source = @s AND reason_code = 'macro_jump'", ("s", "macro:" + dxy.Column)));
+        var first = await Sql.ScalarAsync<string>(cs, "SELECT raw_payload || ' | ' || reason FROM quarantine ORDER BY id LIMIT 1");
+        var reference = truth[^1].Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"{dxy.Column} {wrong[0].Date:yyyy-MM-dd} = ", first);
+        Assert.Contains($"(reference {reference} on {truth[^1].Date:yyyy-MM-dd})", first);
+        Assert.Contains("jump of 19.9 %", first);
+        Assert.Contains("exceeds 5 %", first);
+        Assert.Equal(60, CopMetrics.MacroRejected.WithLabels(dxy.Column).Value - rejectedBefore);
+        Assert.Equal(wrong[^1].Date.DayNumber - truth[^1].Date.DayNumber, CopMetrics.MacroSeriesAge.WithLabels(dxy.Column).Value);
+
+        var stale = Assert.Single(await store.StaleAsync(Settings.Catalogue));
+        Assert.Equal((dxy.Column, truth[^1].Date, 60, wrong[0].Date), (stale.Variable, stale.LastAccepted, stale.Waiting, stale.WaitingSince));
+        Assert.Contains("cop macro accept", stale.Reason);
+        var status = (await store.StatusAsync(Settings.Catalogue)).Single(s => s.Variable == dxy.Column);
+        Assert.Equal((truth[^1].Date, 60), (status.LastDate, status.Waiting));
+    }
+
+    [Fact]
+    public async Task Two_rows_with_the_same_date_name_the_file_the_lines_and_the_date_and_store_nothing_of_it()
+    {
+        var (cs, db, store) = await NewAsync();
+        await using var _ = db;
+        var dir = Directory.CreateTempSubdirectory("cop-macro-dup-").FullName;
+        var file = Path.Combine(dir, "macro_monthly_master.csv");
+        await File.WriteAllLinesAsync(file, [",PROD_INDUSTRIAL_USA_M_INDPRO", "2020-01-01,109.1", "2020-02-01,109.4", "2020-02-01,109.5"]);
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => new MacroSeeder(store, Settings).SeedFolderAsync(dir));
+        Assert.Equal($"{file} line 4: date 2020-02-01 is already on line 3 (one row per date); nothing of this file was stored", e.Message);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM macro_monthly"));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public async Task Text_in_a_value_cell_and_a_date_after_today_are_quarantined_with_the_original_text_and_their_own_reasons()
+    {
+        var (cs, db, store) = await NewAsync();
+        await using var _ = db;
+        var dir = Directory.CreateTempSubdirectory("cop-macro-text-").FullName;
+        await File.WriteAllLinesAsync(Path.Combine(dir, "macro_daily.csv"),
+            ["fecha,comm_oil_brent_glb_d_brent", "2025-06-26,67.5", "2025-06-27,abc", "2025-06-30,67.6", "2099-01-01,97.8"]);
+        var report = await new MacroSeeder(store, Settings, today: () => new DateOnly(2025, 6, 30)).SeedFolderAsync(dir);
+        Assert.Equal((2, 2), report.Variables[MacroColumns.Brent]);
+
+        var text = await Sql.ScalarAsync<string>(cs, "SELECT raw_payload || ' | ' || reason FROM quarantine WHERE reason_code = 'macro_not_a_number'");
+        Assert.Equal($"{MacroColumns.Brent} 2025-06-27 = abc | {MacroColumns.Brent} 2025-06-27 = abc: macro_daily.csv line 3: 'abc' is not a number", text);
+        Assert.Contains("2099-01-01 = 97.8", await Sql.ScalarAsync<string>(cs, "SELECT raw_payload FROM quarantine WHERE reason_code = 'macro_future_date'"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM macro_daily WHERE fecha > '2025-06-30' OR 'NaN'::float8 IN (comm_oil_brent_glb_d_brent)"));
+        // The series is fresh up to today, not until 2099.
+        Assert.Equal(new DateOnly(2025, 6, 30), (await store.StatusAsync(Settings.Catalogue)).Single(s => s.Variable == MacroColumns.Brent).LastDate);
+        Directory.Delete(dir, true);
+    }
+}
