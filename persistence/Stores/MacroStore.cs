@@ -189,6 +189,33 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         return removed;
     }
 
+    /// <summary>Published (not filled) values of a series dated from <paramref name="from"/> on.</summary>
+    public async Task<IReadOnlyList<MacroValue>> PublishedValuesAsync(MacroVariableSpec v, DateOnly from, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"""
+            SELECT fecha, {v.Column} FROM {v.Table}
+            WHERE fecha >= @from AND {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns)) ORDER BY fecha
+            """);
+        cmd.Parameters.AddWithValue("from", from);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var values = new List<MacroValue>();
+        while (await r.ReadAsync(ct)) values.Add(new MacroValue(r.GetFieldValue<DateOnly>(0), r.GetDouble(1)));
+        return values;
+    }
+
+    /// <summary>Fills in the counts of a decision once its work is done.</summary>
+    public async Task CompleteDecisionAsync(long id, int accepted, int rejected, int featureRowsRebuilt, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE macro_decisions SET values_accepted = @acc, values_rejected = @rej, feature_rows_rebuilt = @rows WHERE id = @id
+            """);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("acc", accepted);
+        cmd.Parameters.AddWithValue("rej", rejected);
+        cmd.Parameters.AddWithValue("rows", featureRowsRebuilt);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Writes an operator's decision to the audit table; returns its id.</summary>
     public async Task<long> RecordDecisionAsync(string variable, string action, DateOnly from, DateOnly? to, string reason, string decidedBy,
         int accepted, int rejected, int featureRowsRebuilt, CancellationToken ct = default)
@@ -209,8 +236,8 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Series whose newest values are rejected: rejections (other than an operator's)
-    /// dated after the last accepted value, with the newest one's reason.</summary>
+    /// <summary>Series whose newest values are rejected: rejections dated after the last accepted
+    /// value and not inside a range an operator marked bad, with the newest one's reason.</summary>
     public async Task<IReadOnlyList<MacroStaleSeries>> StaleAsync(IReadOnlyList<MacroVariableSpec> catalogue, CancellationToken ct = default)
     {
         var stale = new List<MacroStaleSeries>();
@@ -219,7 +246,9 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
             await using var cmd = db.CreateCommand($"""
                 WITH last AS (SELECT max(fecha) AS d FROM {v.Table} WHERE {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns))),
                      waiting AS (SELECT r.* FROM macro_rejections r, last
-                                 WHERE r.variable = @v AND r.rule <> 'macro_operator_rejected' AND (last.d IS NULL OR r.fecha > last.d))
+                                 WHERE r.variable = @v AND r.rule <> 'macro_operator_rejected' AND (last.d IS NULL OR r.fecha > last.d)
+                                   AND NOT EXISTS (SELECT 1 FROM macro_decisions d WHERE d.variable = r.variable AND d.action = 'reject'
+                                                   AND r.fecha BETWEEN d.from_date AND d.to_date))
                 SELECT (SELECT d FROM last), count(*), min(fecha),
                        (SELECT fecha || ' = ' || raw_text || ': ' || reason FROM waiting ORDER BY fecha DESC LIMIT 1)
                 FROM waiting
