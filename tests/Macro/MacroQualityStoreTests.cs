@@ -54,36 +54,37 @@ public class MacroQualityStoreTests
     {
         var (cs, db, store) = await NewAsync();
         await using var _ = db;
-        var dxy = Settings[MacroColumns.Dxy];
-        var truth = BusinessDays(new DateOnly(2025, 1, 1), 60, 104);
-        var wrong = BusinessDays(truth[^1].Date.AddDays(1), 60, 104 * 1.2);
-        var rejectedBefore = CopMetrics.MacroRejected.WithLabels(dxy.Column).Value;
+        // USD/CLP: no other test touches its metrics (they are process-wide).
+        var clp = Settings["fxrt_spot_usdclp_chl_d_usdclp"];
+        var truth = BusinessDays(new DateOnly(2025, 1, 1), 60, 940);
+        var wrong = BusinessDays(truth[^1].Date.AddDays(1), 60, 940 * 1.2);
+        var rejectedBefore = CopMetrics.MacroRejected.WithLabels(clp.Column).Value;
 
-        await MacroIntake.StoreAsync(store, dxy, truth, truth[^1].Date);
+        await MacroIntake.StoreAsync(store, clp, truth, truth[^1].Date);
         // The live extractor: each day's run refreshes the newest 15 observations.
         for (var i = 0; i < wrong.Count; i++)
         {
             var window = wrong.Take(i + 1).TakeLast(15).ToList();
-            var result = await MacroIntake.StoreAsync(store, dxy, window, wrong[i].Date);
+            var result = await MacroIntake.StoreAsync(store, clp, window, wrong[i].Date);
             Assert.Equal((0, window.Count), (result.Upserted, result.Rejected));
         }
 
-        Assert.Equal(truth[^1].Date, await Sql.ScalarAsync<DateOnly>(cs, $"SELECT max(fecha) FROM macro_daily WHERE {dxy.Column} IS NOT NULL"));
+        Assert.Equal(truth[^1].Date, await Sql.ScalarAsync<DateOnly>(cs, $"SELECT max(fecha) FROM macro_daily WHERE {clp.Column} IS NOT NULL"));
         // One quarantine row per bad value, not one per run, each naming series, date, value, rule and reference.
-        Assert.Equal(60L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM quarantine WHERE source = @s AND reason_code = 'macro_jump'", ("s", "macro:" + dxy.Column)));
+        Assert.Equal(60L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM quarantine WHERE source = @s AND reason_code = 'macro_jump'", ("s", "macro:" + clp.Column)));
         var first = await Sql.ScalarAsync<string>(cs, "SELECT raw_payload || ' | ' || reason FROM quarantine ORDER BY id LIMIT 1");
         var reference = truth[^1].Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Contains($"{dxy.Column} {wrong[0].Date:yyyy-MM-dd} = ", first);
+        Assert.Contains($"{clp.Column} {wrong[0].Date:yyyy-MM-dd} = ", first);
         Assert.Contains($"(reference {reference} on {truth[^1].Date:yyyy-MM-dd})", first);
-        Assert.Contains("jump of 19.9 %", first);
-        Assert.Contains("exceeds 5 %", first);
-        Assert.Equal(60, CopMetrics.MacroRejected.WithLabels(dxy.Column).Value - rejectedBefore);
-        Assert.Equal(wrong[^1].Date.DayNumber - truth[^1].Date.DayNumber, CopMetrics.MacroSeriesAge.WithLabels(dxy.Column).Value);
+        Assert.Contains("jump of 20.0 %", first);
+        Assert.Contains("exceeds 10 %", first);
+        Assert.Equal(60, CopMetrics.MacroRejected.WithLabels(clp.Column).Value - rejectedBefore);
+        Assert.Equal(wrong[^1].Date.DayNumber - truth[^1].Date.DayNumber, CopMetrics.MacroSeriesAge.WithLabels(clp.Column).Value);
 
         var stale = Assert.Single(await store.StaleAsync(Settings.Catalogue));
-        Assert.Equal((dxy.Column, truth[^1].Date, 60, wrong[0].Date), (stale.Variable, stale.LastAccepted, stale.Waiting, stale.WaitingSince));
+        Assert.Equal((clp.Column, truth[^1].Date, 60, wrong[0].Date), (stale.Variable, stale.LastAccepted, stale.Waiting, stale.WaitingSince));
         Assert.Contains("cop macro accept", stale.Reason);
-        var status = (await store.StatusAsync(Settings.Catalogue)).Single(s => s.Variable == dxy.Column);
+        var status = (await store.StatusAsync(Settings.Catalogue)).Single(s => s.Variable == clp.Column);
         Assert.Equal((truth[^1].Date, 60), (status.LastDate, status.Waiting));
     }
 
