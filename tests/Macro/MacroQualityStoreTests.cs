@@ -89,6 +89,33 @@ public class MacroQualityStoreTests
     }
 
     [Fact]
+    public async Task Features_keep_the_last_accepted_value_of_a_stale_series_and_models_see_MacroStale_after_max_macro_age()
+    {
+        var (cs, db, store) = await NewAsync();
+        await using var _ = db;
+        await new MacroSeeder(store, Settings).SeedFilesAsync([Path.Combine(AppContext.BaseDirectory, "Fixtures", "data", "macro_indicators_daily_2019_2020.csv.gz")]);
+        // January 2021: every feature series goes on at its last level, except DXY, whose feed now sends another index.
+        var last = new DateOnly(2020, 12, 31);
+        foreach (var column in MacroColumns.All)
+        {
+            var spec = Settings[column];
+            var level = (await store.PreviousValueAsync(spec, last.AddDays(1)))!.Value.Value;
+            var january = BusinessDays(new DateOnly(2021, 1, 4), 20, column == MacroColumns.Dxy ? level * 1.2 : level);
+            var result = await MacroIntake.StoreAsync(store, spec, january, january[^1].Date);
+            Assert.Equal(column == MacroColumns.Dxy ? 20 : 0, result.Rejected);
+        }
+        await using var features = new FeatureStore(cs);
+        var builder = new FeatureBuilder("USD/COP", new MacroFeatures(await features.LoadMacroAsync()));
+        var barTime = new DateTime(2021, 1, 29, 14, 0, 0, DateTimeKind.Utc);   // 09:00 Bogota, a trading day
+        var row = builder.Next(new Cop.Trading.Bar(barTime, 3500, 3501, 3499, 3500.5));
+        Assert.True(row.DxyZ is not null && row.DxyChange1d is not null);
+        Assert.True(Math.Abs(row.DxyChange1d!.Value) < 0.05, $"dxy_change_1d = {row.DxyChange1d}: the rejected level reached the features");
+        Assert.True(row.MacroAsOf <= last, $"macro_as_of {row.MacroAsOf}");
+        var maxAge = ShippedConfig.Settings().Trading.Models.MaxMacroAge;
+        Assert.Equal(Cop.Trading.Decisions.Readiness.MacroStale, Cop.Trading.Decisions.MarketReadiness.Of(barTime, row.Values(), row.MacroAsOf, maxAge));
+    }
+
+    [Fact]
     public async Task Two_rows_with_the_same_date_name_the_file_the_lines_and_the_date_and_store_nothing_of_it()
     {
         var (cs, db, store) = await NewAsync();
