@@ -148,4 +148,24 @@ public class MacroQualityStoreTests
         Assert.Equal(new DateOnly(2025, 6, 30), (await store.StatusAsync(Settings.Catalogue)).Single(s => s.Variable == MacroColumns.Brent).LastDate);
         Directory.Delete(dir, true);
     }
+
+    [Fact]
+    public async Task A_file_drop_with_text_or_a_repeated_date_fails_the_run_naming_file_line_and_text()
+    {
+        var dir = Directory.CreateTempSubdirectory("cop-macro-drop-").FullName;
+        var colcap = Settings["eqty_index_colcap_col_d_colcap"];
+        var path = Path.Combine(dir, colcap.Column + ".csv");
+        var source = new Cop.Streams.Macro.Sources.FileDropSource(dir);
+        var (from, to) = (new DateOnly(2025, 6, 1), new DateOnly(2025, 6, 30));
+
+        await File.WriteAllLinesAsync(path, ["date,value", "2025-06-26,1620.5", "2025-06-27,abc"]);
+        var text = await Assert.ThrowsAsync<MacroSourceException>(() => source.FetchAsync(colcap, from, to));
+        Assert.Equal($"{path} line 3: 'abc' is not a number", text.Message);
+        Assert.False(text.Transient);
+
+        await File.WriteAllLinesAsync(path, ["date,value", "2025-06-26,1620.5", "2025-06-26,1621.0"]);
+        var twice = await Assert.ThrowsAsync<MacroSourceException>(() => source.FetchAsync(colcap, from, to));
+        Assert.Equal($"{path} line 3: date 2025-06-26 is already on line 2 (one row per date)", twice.Message);
+        Directory.Delete(dir, true);
+    }
 }
