@@ -160,7 +160,7 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
     /// <summary>Takes published values dated from..to out of the table (cells set to NULL) and also
     /// clears the cells forward fill carried from <paramref name="from"/> on, so the fill is
     /// regenerated from what is left. Returns the published values removed.</summary>
-    public async Task<IReadOnlyList<MacroValue>> WithdrawAsync(MacroVariableSpec v, DateOnly from, DateOnly to, CancellationToken ct = default)
+    public async Task<(IReadOnlyList<MacroValue> Removed, DateOnly LastCleared)> WithdrawAsync(MacroVariableSpec v, DateOnly from, DateOnly to, CancellationToken ct = default)
     {
         await using var tx = await (await db.OpenConnectionAsync(ct)).BeginTransactionAsync(ct);
         var removed = new List<MacroValue>();
@@ -175,18 +175,22 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) removed.Add(new MacroValue(r.GetFieldValue<DateOnly>(0), r.GetDouble(1)));
         }
+        var lastCleared = to;
         await using (var cmd = new NpgsqlCommand($"""
-            UPDATE {v.Table} SET {v.Column} = NULL, filled_columns = array_remove(filled_columns, '{v.Column}'), updated_at = NOW()
-            WHERE {v.Column} IS NOT NULL AND (fecha BETWEEN @from AND @to OR (fecha > @to AND '{v.Column}' = ANY(filled_columns)))
+            WITH cleared AS (
+                UPDATE {v.Table} SET {v.Column} = NULL, filled_columns = array_remove(filled_columns, '{v.Column}'), updated_at = NOW()
+                WHERE {v.Column} IS NOT NULL AND (fecha BETWEEN @from AND @to OR (fecha > @to AND '{v.Column}' = ANY(filled_columns)))
+                RETURNING fecha)
+            SELECT max(fecha) FROM cleared
             """, tx.Connection, tx))
         {
             cmd.Parameters.AddWithValue("from", from);
             cmd.Parameters.AddWithValue("to", to);
-            await cmd.ExecuteNonQueryAsync(ct);
+            if (await cmd.ExecuteScalarAsync(ct) is DateOnly d && d > to) lastCleared = d;
         }
         await tx.CommitAsync(ct);
         await tx.Connection!.DisposeAsync();
-        return removed;
+        return (removed, lastCleared);
     }
 
     /// <summary>Published (not filled) values of a series dated from <paramref name="from"/> on.</summary>
@@ -270,7 +274,11 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
     /// at each published value, and first_value over each run carries it forward. Filled cells are
     /// recorded in filled_columns. Returns the rows changed.
     /// </summary>
-    public async Task<int> ForwardFillAsync(string table, IReadOnlyList<string> columns, DateOnly from, int lookbackDays, CancellationToken ct = default)
+    public async Task<int> ForwardFillAsync(string table, IReadOnlyList<string> columns, DateOnly from, int lookbackDays, CancellationToken ct = default) =>
+        await ForwardFillAsync(table, columns, from, DateOnly.MaxValue, lookbackDays, ct);
+
+    /// <summary>The same fill limited to rows dated from..through (a decision refills only what it cleared).</summary>
+    public async Task<int> ForwardFillAsync(string table, IReadOnlyList<string> columns, DateOnly from, DateOnly through, int lookbackDays, CancellationToken ct = default)
     {
         if (columns.Count == 0) return 0;
         var runs = string.Join(", ", columns.Select((c, i) => $"{c}, count({c}) OVER (ORDER BY fecha) AS g{i}"));
@@ -284,10 +292,11 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
             UPDATE {table} m SET {set},
                 filled_columns = m.filled_columns || array_remove(ARRAY[{marks}]::text[], NULL),
                 updated_at = NOW()
-            FROM f WHERE m.fecha = f.fecha AND m.fecha >= @from AND ({any})
+            FROM f WHERE m.fecha = f.fecha AND m.fecha >= @from AND m.fecha <= @through AND ({any})
             """);
         cmd.Parameters.AddWithValue("anchor", from.AddDays(-lookbackDays));
         cmd.Parameters.AddWithValue("from", from);
+        cmd.Parameters.AddWithValue("through", through);
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 

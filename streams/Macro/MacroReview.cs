@@ -42,7 +42,7 @@ public sealed class MacroReview(MacroStore store, MacroSettings settings, Featur
         var values = waiting.Concat(stored.Where(s => waiting.All(w => w.Date != s.Date))).OrderBy(v => v.Date).ToList();
         var result = await MacroIntake.StoreAsync(store, spec, values, today, ct: ct);
         var accepted = values.Count - result.Rejected;
-        var rebuilt = await CompleteAsync(spec, from, ct);
+        var rebuilt = await CompleteAsync(spec, from, null, ct);
         await store.CompleteDecisionAsync(id, accepted, result.Rejected, rebuilt, ct);
         return new MacroDecisionReport(id, column, accepted, result.Rejected, rebuilt);
     }
@@ -52,20 +52,21 @@ public sealed class MacroReview(MacroStore store, MacroSettings settings, Featur
         var spec = Spec(column);
         if (to < from) throw new ArgumentException($"--to {to:yyyy-MM-dd} is before --from {from:yyyy-MM-dd}");
         var id = await store.RecordDecisionAsync(column, "reject", from, to, reason, decidedBy, 0, 0, 0, ct);
-        var removed = await store.WithdrawAsync(spec, from, to, ct);
+        var (removed, lastCleared) = await store.WithdrawAsync(spec, from, to, ct);
         await store.QuarantineAsync([.. removed.Select(v => new RejectedMacroValue(column, v.Date, v.Value, "macro_operator_rejected",
             $"marked bad by {decidedBy} (decision {id}): {reason}"))], ct);
-        var rebuilt = await CompleteAsync(spec, from, ct);
+        var rebuilt = await CompleteAsync(spec, from, lastCleared, ct);
         await store.CompleteDecisionAsync(id, 0, removed.Count, rebuilt, ct);
         return new MacroDecisionReport(id, column, 0, removed.Count, rebuilt);
     }
 
-    /// <summary>Forward fill from the decision's date (not only the usual lookback window), the
-    /// Parquet masters, then the feature rows that can have read the series since then.</summary>
-    private async Task<int> CompleteAsync(MacroVariableSpec spec, DateOnly from, CancellationToken ct)
+    /// <summary>Forward fill of the series over what the decision cleared (<paramref name="through"/>;
+    /// none for an accept, whose new values are published ones), then the usual completion (the
+    /// lookback-window fill and the Parquet masters), then the feature rows that can have read the
+    /// series since <paramref name="from"/>.</summary>
+    private async Task<int> CompleteAsync(MacroVariableSpec spec, DateOnly from, DateOnly? through, CancellationToken ct)
     {
-        await store.ForwardFillAsync(spec.Table, [.. settings.Catalogue.Where(v => v.Table == spec.Table).Select(v => v.Column)],
-            from, settings.ForwardFillLookbackDays, ct);
+        if (through is { } last) await store.ForwardFillAsync(spec.Table, [spec.Column], from, last, settings.ForwardFillLookbackDays, ct);
         await MacroRunCompletion.CompleteAsync(store, settings, _today(), ct);
         if (!MacroColumns.All.Contains(spec.Column)) return 0;   // not a feature input
         return await FeatureRebuild.RebuildAsync(features, await features.FeatureSeriesAsync(ct),
