@@ -35,7 +35,7 @@ ingest.Options.Add(ingestMacro);
 ingest.SetAction((pr, _) => Guard(() => IngestCommand.RunAsync(CopSettings.Load(), pr.GetValue(ingestFile)!, pr.GetValue(ingestMacro))));
 root.Subcommands.Add(ingest);
 
-var macroCmd = new Command("macro", "Macro series: seed from files, show status.");
+var macroCmd = new Command("macro", "Macro series: seed from files, show status, accept or reject values.");
 var macroSeed = new Command("seed", "Load macro files (daily/monthly/quarterly, the bundled format) through validation and delays.");
 var macroFrom = new Option<string>("--from") { Description = "A folder of macro files, or one file.", Required = true };
 macroSeed.Options.Add(macroFrom);
@@ -44,6 +44,24 @@ var macroStatus = new Command("status", "Per variable: last date, usable from, l
 macroStatus.SetAction((_, _) => Guard(() => MacroCommand.StatusAsync(CopSettings.Load())));
 macroCmd.Subcommands.Add(macroSeed);
 macroCmd.Subcommands.Add(macroStatus);
+// Operator decisions on a series (issue 13), recorded in macro_decisions with who, when and why.
+var macroColumn = new Argument<string>("column") { Description = "The catalogue variable, e.g. fxrt_index_dxy_usa_d_dxy." };
+var decisionFrom = new Option<string>("--from") { Description = "First date (yyyy-MM-dd).", Required = true };
+var decisionTo = new Option<string>("--to") { Description = "Last date (yyyy-MM-dd).", Required = true };
+var decisionReason = new Option<string?>("--reason") { Description = "Why (kept in the audit table)." };
+var macroAccept = new Command("accept", "Accept a new level of a series from a date (a real index change); re-validates its values from there.");
+macroAccept.Arguments.Add(macroColumn);
+macroAccept.Options.Add(decisionFrom);
+macroAccept.Options.Add(decisionReason);
+macroAccept.SetAction((pr, _) => Guard(() => MacroCommand.AcceptAsync(CopSettings.Load(), pr.GetValue(macroColumn)!, pr.GetValue(decisionFrom)!, pr.GetValue(decisionReason))));
+var macroReject = new Command("reject", "Mark a date range of a series bad: quarantine its values, refill, rewrite Parquet, rebuild the feature rows.");
+macroReject.Arguments.Add(macroColumn);
+macroReject.Options.Add(decisionFrom);
+macroReject.Options.Add(decisionTo);
+macroReject.Options.Add(decisionReason);
+macroReject.SetAction((pr, _) => Guard(() => MacroCommand.RejectAsync(CopSettings.Load(), pr.GetValue(macroColumn)!, pr.GetValue(decisionFrom)!, pr.GetValue(decisionTo)!, pr.GetValue(decisionReason))));
+macroCmd.Subcommands.Add(macroAccept);
+macroCmd.Subcommands.Add(macroReject);
 root.Subcommands.Add(macroCmd);
 
 var models = new Command("models", "The model registry: register, baseline, list, status, kill-switch.");

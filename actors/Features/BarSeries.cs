@@ -36,10 +36,9 @@ public sealed class BarSeries : ReceivePersistentActor
     private sealed record Rebuilt(FeatureBuilder Builder);
     /// <summary>A unit of work in progress: the command, who asked, and what was done so far.</summary>
     private sealed record Unit(ProcessUpTo Command, IActorRef ReplyTo, int Built, int Changed);
-    private sealed record Loaded(IReadOnlyList<Bar> Bars, Unit Unit);
+    private sealed record Loaded(IReadOnlyList<Bar> Bars, Unit Unit, IReadOnlyDictionary<string, IEnumerable<MacroObservation>>? Macro = null);
     private sealed record Written(IReadOnlyList<FeatureRow> Rows, int Changed, Unit Unit);
     private sealed record Continue(Unit Unit);
-    private sealed record MacroLoaded(IReadOnlyDictionary<string, IEnumerable<MacroObservation>> Values, DateTime At);
 
     public static string PersistenceIdFor(string symbol, string timeframe) => $"bar-series|{symbol}|{timeframe}";
 
@@ -129,8 +128,7 @@ public sealed class BarSeries : ReceivePersistentActor
                 Sender.Tell(new Processed(_symbol, _timeframe, _lastApplied, 0, 0));   // already applied: idempotent
                 return;
             }
-            RefreshMacroIfDue();
-            Start(new Unit(cmd, Sender, 0, 0));
+            Start(new Unit(cmd, Sender, 0, 0), RefreshMacroIfDue());
         });
         Command<Continue>(c => Start(c.Unit));
         Command<GetState>(_ => Sender.Tell(new State(_symbol, _timeframe, _lastApplied, _builder.Price.Count, Ready: true)));
@@ -139,18 +137,28 @@ public sealed class BarSeries : ReceivePersistentActor
 
     private Unit? _current;   // the unit of work running, so a failure can answer its asker at once
 
-    private void Start(Unit unit)
+    /// <summary>Loads the unit's bars, after the macro refresh if one is due: bars are built only
+    /// on macro values as fresh as the refresh (a value withdrawn by `cop macro reject` is gone
+    /// before the next bar is built).</summary>
+    private void Start(Unit unit, Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>>? macro = null)
     {
         _current = unit;
         Become(Working);
-        _store.LoadBarsAsync(_symbol, _lastApplied, unit.Command.UpTo, _settings.MaxBarsPerUnit)
-            .PipeTo(Self, success: bars => new Loaded(bars, unit), failure: e => new Status.Failure(e));
+        var lastApplied = _lastApplied;
+        LoadAsync().PipeTo(Self, failure: e => new Status.Failure(e));
+
+        async Task<Loaded> LoadAsync()
+        {
+            var refreshed = macro is null ? null : await macro;
+            return new Loaded(await _store.LoadBarsAsync(_symbol, lastApplied, unit.Command.UpTo, _settings.MaxBarsPerUnit), unit, refreshed);
+        }
     }
 
     private void Working()
     {
         Command<Loaded>(loaded =>
         {
+            if (loaded.Macro is { } m && m.Values.Any(v => v.Any())) _builder.Macro.Merge(m);
             var rows = new List<FeatureRow>(loaded.Bars.Count);
             foreach (var bar in loaded.Bars) rows.Add(_builder.Next(bar));
             if (rows.Count == 0) { Finish(loaded.Unit, more: false); return; }
@@ -216,7 +224,6 @@ public sealed class BarSeries : ReceivePersistentActor
     /// <summary>Messages handled the same whether a unit of work is running or not.</summary>
     private void Housekeeping()
     {
-        Command<MacroLoaded>(m => { if (m.Values.Values.Any(v => v.Any())) _builder.Macro.Merge(m.Values); });
         // Older snapshots and the events they cover are no longer needed for recovery.
         Command<SaveSnapshotSuccess>(s =>
         {
@@ -233,17 +240,25 @@ public sealed class BarSeries : ReceivePersistentActor
     /// <summary>Live macro values arrive during the day: at most once per refresh interval, load the
     /// rows stored or revised since the last load (a small merge, not the whole history; the
     /// overlap covers clock skew between this host and the database).</summary>
-    private void RefreshMacroIfDue()
+    private Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>>? RefreshMacroIfDue()
     {
         var now = DateTime.UtcNow;
-        if (now - _macroLoadedAt < _settings.MacroRefresh) return;
+        if (now - _macroLoadedAt < _settings.MacroRefresh) return null;
         var since = _macroLoadedAt - TimeSpan.FromMinutes(5);
         _macroLoadedAt = now;
-        _store.LoadMacroAsync(changedSince: since).PipeTo(Self, success: v => new MacroLoaded(v, now), failure: e =>
+        var log = _log;
+        var id = PersistenceId;
+        return RefreshAsync();
+
+        async Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> RefreshAsync()
         {
-            _log.Warning("{0}: macro refresh failed (kept the values loaded before): {1}", PersistenceId, e.Message);
-            return new MacroLoaded(new Dictionary<string, IEnumerable<MacroObservation>>(), now);
-        });
+            try { return await _store.LoadMacroAsync(changedSince: since); }
+            catch (Exception e)
+            {
+                log.Warning("{0}: macro refresh failed (kept the values loaded before): {1}", id, e.Message);
+                return new Dictionary<string, IEnumerable<MacroObservation>>();
+            }
+        }
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

@@ -7,8 +7,9 @@ namespace Cop.Actors.Macro;
 
 /// <summary>
 /// One macro series. On each Run it decides for itself what to fetch (seed / gap / refresh),
-/// fetches it from its source, validates each value, UPSERTs the good ones (idempotent: a repeated
-/// or interrupted run cannot duplicate rows), quarantines the rest and records the run.
+/// fetches it from its source and stores it through <see cref="MacroIntake"/> (the same
+/// validation, UPSERT and quarantine as `cop macro seed`; idempotent: a repeated or interrupted
+/// run cannot duplicate rows), and records the run.
 /// A source failure is an answer ("failed"); a storage failure crashes the actor so its
 /// supervisor restarts it with back-off.
 /// </summary>
@@ -38,14 +39,11 @@ public sealed class MacroVariable : ReceiveActor
                 Sender.Tell(new RunCompleted(spec.Column, "failed", 0, 0, e.Message));
                 return;
             }
-            var previous = fetched.Count == 0 ? null : await store.PreviousValueAsync(spec, fetched.Min(v => v.Date));
-            var (accepted, rejected) = MacroValidator.Validate(spec, fetched, previous);
-            var upserted = await store.UpsertAsync(spec, accepted);
-            await store.QuarantineAsync(rejected);
+            var (upserted, rejected, _) = await MacroIntake.StoreAsync(store, spec, fetched, run.Today);
             var detail = $"{plan.Why}: {fetched.Count} fetched";
-            await store.RecordRunAsync(spec.Column, source.Name, plan, "ok", detail, upserted, rejected.Count, source.BreakerState);
+            await store.RecordRunAsync(spec.Column, source.Name, plan, "ok", detail, upserted, rejected, source.BreakerState);
             CopMetrics.MacroRowsProcessed.WithLabels(spec.Column).Inc(upserted);
-            Sender.Tell(new RunCompleted(spec.Column, "ok", upserted, rejected.Count, detail));
+            Sender.Tell(new RunCompleted(spec.Column, "ok", upserted, rejected, detail));
         });
     }
 }

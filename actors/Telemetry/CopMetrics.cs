@@ -92,6 +92,15 @@ public static class CopMetrics
         "rows_processed_total", "Macro values stored (inserted or revised)",
         new CounterConfiguration { LabelNames = ["variable"] });
 
+    // Macro data quality (issue 13): a series whose newest values are rejected grows old here.
+    public static readonly Counter MacroRejected = Metrics.CreateCounter(
+        "cop_macro_rejected_values_total", "Macro values rejected by validation (new or changed rejections), per series",
+        new CounterConfiguration { LabelNames = ["series"] });
+
+    public static readonly Gauge MacroSeriesAge = Metrics.CreateGauge(
+        "cop_macro_series_age_days", "Days between the last macro run and the series' last accepted value",
+        new GaugeConfiguration { LabelNames = ["series"] });
+
     public static readonly Gauge ExtractorHealth = Metrics.CreateGauge(
         "extractor_health", "1 when a macro source's circuit is closed, 0 when open",
         new GaugeConfiguration { LabelNames = ["source"] });

@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Cop.Host.Commands;
 
-/// <summary>`cop macro seed --from F` and `cop macro status`.</summary>
+/// <summary>`cop macro seed --from F`, `cop macro status`, `cop macro accept` and `cop macro reject`.</summary>
 public static class MacroCommand
 {
     public static async Task<int> SeedAsync(CopSettings settings, string from)
@@ -34,18 +34,61 @@ public static class MacroCommand
         return 0;
     }
 
+    public static async Task<int> AcceptAsync(CopSettings settings, string column, string from, string? reason)
+    {
+        var fromDate = Date("--from", from);
+        return await DecideAsync(settings, column, review => review.AcceptAsync(column, fromDate, Reason(reason), DecidedBy()),
+            r => $"accepted {r.Accepted:N0} values of {column} from {fromDate:yyyy-MM-dd}, {r.Rejected:N0} still rejected");
+    }
+
+    public static async Task<int> RejectAsync(CopSettings settings, string column, string from, string to, string? reason)
+    {
+        var (fromDate, toDate) = (Date("--from", from), Date("--to", to));
+        return await DecideAsync(settings, column, review => review.RejectAsync(column, fromDate, toDate, Reason(reason), DecidedBy()),
+            r => $"rejected {r.Rejected:N0} accepted values of {column} {fromDate:yyyy-MM-dd}..{toDate:yyyy-MM-dd} (quarantined)");
+    }
+
+    private static async Task<int> DecideAsync(CopSettings settings, string column, Func<MacroReview, Task<MacroDecisionReport>> decide,
+        Func<MacroDecisionReport, string> summary)
+    {
+        if (settings.Macro.Catalogue.All(v => v.Column != column))
+            throw new ArgumentException($"'{column}' is not a macro variable of the catalogue (see cop macro status)");
+        await using var services = await BackingServices.StartAsync(settings);
+        await using var db = NpgsqlDataSource.Create(services.ConnectionString);
+        await using var features = new FeatureStore(services.ConnectionString);
+        var report = await decide(new MacroReview(new MacroStore(db), settings.Macro, features));
+        AnsiConsole.MarkupLine(Markup.Escape($"decision {report.DecisionId}: {summary(report)}; forward fill and Parquet regenerated; " +
+            $"{report.FeatureRowsRebuilt:N0} feature rows rebuilt"));
+        return 0;
+    }
+
+    private static DateOnly Date(string option, string text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d) ? d
+            : throw new FormatException($"{option} '{text}' is not a date (yyyy-MM-dd)");
+
+    private static string Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? "(no reason given)" : reason.Trim();
+
+    /// <summary>Who decided: the operating-system user and host running the command.</summary>
+    private static string DecidedBy() => $"{Environment.UserName}@{Environment.MachineName}";
+
     public static async Task<int> StatusAsync(CopSettings settings)
     {
         await using var services = await BackingServices.StartAsync(settings);
         await using var db = NpgsqlDataSource.Create(services.ConnectionString);
         var status = await new MacroStore(db).StatusAsync(settings.Macro.Catalogue);
-        var table = new Table().Title("cop macro status").AddColumns("variable", "source", "last date", "usable from", "last run", "result", "breaker");
+        var table = new Table().Title("cop macro status").AddColumns("variable", "source", "last accepted", "usable from", "last run", "result", "breaker", "waiting");
         foreach (var s in status)
             table.AddRow(s.Variable, s.Source, s.LastDate?.ToString("yyyy-MM-dd") ?? "-", s.LastAvailable?.ToString("yyyy-MM-dd") ?? "-",
                 s.LastRunAt is { } at ? $"{at:yyyy-MM-dd HH:mm} {Markup.Escape(s.Plan ?? "")}" : "never",
                 s.Result switch { "ok" => "[green]ok[/]", "failed" => $"[red]failed[/] {Markup.Escape(s.Detail ?? "")}", null => "-", var r => Markup.Escape(r) },
-                s.BreakerState == "closed" ? "closed" : $"[red]{Markup.Escape(s.BreakerState)}[/]");
+                s.BreakerState == "closed" ? "closed" : $"[red]{Markup.Escape(s.BreakerState)}[/]",
+                s.Waiting == 0 ? "0" : $"[red]{s.Waiting:N0} stale[/]");
         AnsiConsole.Write(table);
+        // The reasons are long: one unwrapped line per stale series, below the table.
+        foreach (var s in status.Where(s => s.Waiting > 0))
+            Console.WriteLine($"stale {s.Variable}: last accepted {s.LastDate?.ToString("yyyy-MM-dd") ?? "never"}, {s.Waiting} values waiting, newest {s.WaitingReason}");
+        if (status.Any(s => s.Waiting > 0))
+            Console.WriteLine("decide with: cop macro accept <column> --from <date> [--reason ...] | cop macro reject <column> --from <date> --to <date> [--reason ...]");
         return 0;
     }
 }

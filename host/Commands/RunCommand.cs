@@ -109,9 +109,13 @@ public static class RunCommand
         app.MapGet("/health", async (IRequiredActor<HeartbeatMonitor> hb) =>
         {
             var health = await hb.ActorRef.Ask<HeartbeatMonitor.NotifyHealth>(new HeartbeatMonitor.GetHealth(), TimeSpan.FromSeconds(3));
+            // A macro series whose newest values are rejected is stale until an operator decides (issue 13).
+            var macroStale = await MacroHealth.StaleAsync(pooled, settings.Macro.Catalogue);
+            var healthy = health.Healthy && macroStale.Count == 0;
             return Results.Json(new
             {
-                status = health.Healthy ? "healthy" : "degraded",
+                status = healthy ? "healthy" : "degraded",
+                macro = new { stale = macroStale },
                 database = services.Describe,
                 listeners = health.Listeners,
                 circuits = new Dictionary<string, string>
@@ -119,7 +123,7 @@ public static class RunCommand
                     [RowChannels.Bars.Name] = wiring?.Bars.Context.Breaker.State.ToString() ?? "starting",
                     [RowChannels.Features.Name] = trading?.Features.Context.Breaker.State.ToString() ?? "starting",
                 },
-            }, statusCode: health.Healthy ? 200 : 503);
+            }, statusCode: healthy ? 200 : 503);
         });
         Log.Information("Cop is running: {Database}; metrics and health on {Urls}", services.Describe, settings.HttpUrls);
         ct.Register(() => Log.Information("Stop requested: draining"));
@@ -157,6 +161,24 @@ public static class RunCommand
                     $"{HttpSetting} = '{url}': cannot listen on {address}:{uri.Port}: {e.Message} (another cop run? choose a free port)");
             }
             finally { probe.Stop(); }
+        }
+    }
+}
+
+/// <summary>The macro part of /health: one line per stale series (last accepted date, values
+/// waiting, the newest reason). An unreachable database is reported, not thrown.</summary>
+public static class MacroHealth
+{
+    public static async Task<IReadOnlyList<string>> StaleAsync(NpgsqlDataSource db, IReadOnlyList<Cop.Trading.Macro.MacroVariableSpec> catalogue)
+    {
+        try
+        {
+            return [.. (await new MacroStore(db).StaleAsync(catalogue)).Select(s =>
+                $"{s.Variable}: last accepted {s.LastAccepted?.ToString("yyyy-MM-dd") ?? "never"}, {s.Waiting} waiting since {s.WaitingSince:yyyy-MM-dd} ({s.Reason})")];
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            return [$"macro status unavailable: {e.Message}"];
         }
     }
 }

@@ -167,8 +167,17 @@ public sealed record CopSettings(
                 "quarterly" => MacroFrequency.Quarterly,
                 var f => throw new ConfigurationException($"macro variable '{name}': frequency '{f}' is not daily, monthly or quarterly"),
             };
+            var kind = Text("kind") switch
+            {
+                "market" => MacroKind.Market,
+                "step" => MacroKind.Step,
+                "survey" => MacroKind.Survey,
+                "statistic" => MacroKind.Statistic,
+                var k => throw new ConfigurationException($"macro variable '{name}': kind '{k}' is not market, step, survey or statistic"),
+            };
+            var growth = c.HasPath($"{key}.jump-growth-days") ? Number("jump-growth-days") : PositiveDouble(c, $"{m}.jump-growth-days");
             var spec = new MacroVariableSpec(name, Text("source"), Text("series"), frequency, Days("delay-days"), Days("max-gap-days"),
-                Number("min"), Number("max"), Number("max-jump"), c.GetBoolean($"{key}.max-jump-absolute", false));
+                Number("min"), Number("max"), Number("max-jump"), c.GetBoolean($"{key}.max-jump-absolute", false), kind, growth);
             try { spec.Check(); }
             catch (ArgumentException e) { throw new ConfigurationException(e.Message); }
             variables.Add(spec);

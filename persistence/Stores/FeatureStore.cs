@@ -37,6 +37,9 @@ public sealed class FeatureStore : IFeatureStore, IAsyncDisposable
         return bars;
     }
 
+    /// <summary>With <paramref name="changedSince"/>, a cell of a changed row that is no longer a
+    /// published value (withdrawn by `cop macro reject`, or filled) comes back as a
+    /// <see cref="MacroObservation.Withdrawn"/> observation, so a running series drops it.</summary>
     public async Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> LoadMacroAsync(CancellationToken ct = default, DateTime? changedSince = null)
     {
         // Published values only: cells written by forward fill are not part of a series' history.
@@ -51,8 +54,19 @@ public sealed class FeatureStore : IFeatureStore, IAsyncDisposable
             var available = TradingSession.BogotaMidnightUtc(r.GetFieldValue<DateOnly>(1));
             for (var k = 0; k < MacroColumns.All.Count; k++)
                 if (!r.IsDBNull(k + 2)) values[MacroColumns.All[k]].Add(new MacroObservation(date, available, r.GetDouble(k + 2)));
+                else if (changedSince is not null) values[MacroColumns.All[k]].Add(MacroObservation.Withdrawn(date));
         }
         return values.ToDictionary(kv => kv.Key, kv => (IEnumerable<MacroObservation>)kv.Value);
+    }
+
+    /// <summary>Every symbol with feature rows, and the time of its newest row.</summary>
+    public async Task<IReadOnlyList<(string Symbol, DateTime Last)>> FeatureSeriesAsync(CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand("SELECT symbol, max(time) FROM inference_features_5m GROUP BY symbol ORDER BY symbol");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var series = new List<(string, DateTime)>();
+        while (await r.ReadAsync(ct)) series.Add((r.GetString(0), r.GetDateTime(1)));
+        return series;
     }
 
     private static readonly string[] FeatureColumns = [.. FeatureNames.Ordered];

@@ -6,8 +6,13 @@ using NpgsqlTypes;
 namespace Cop.Persistence.Stores;
 
 /// <summary>The last run of one macro variable, as `cop macro status` shows it.</summary>
+/// LastDate is the last accepted value; Waiting counts rejected values dated after it (stale while > 0).
 public sealed record MacroVariableStatus(string Variable, string Source, DateOnly? LastDate, DateOnly? LastAvailable,
-    DateTime? LastRunAt, string? Plan, string? Result, string? Detail, string BreakerState);
+    DateTime? LastRunAt, string? Plan, string? Result, string? Detail, string BreakerState, int Waiting = 0, string? WaitingReason = null);
+
+/// <summary>A series whose newest values are rejected: last accepted date, how many wait after it
+/// (the oldest dated <see cref="WaitingSince"/>) and the newest one's reason.</summary>
+public sealed record MacroStaleSeries(string Variable, DateOnly? LastAccepted, int Waiting, DateOnly WaitingSince, string Reason);
 
 /// <summary>
 /// The macro tables (macro_daily / _monthly / _quarterly), one column per catalogue variable.
@@ -74,22 +79,192 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         cmd.Parameters.AddWithValue("delay", v.DelayDays);
         cmd.Parameters.AddWithValue("dates", NpgsqlDbType.Array | NpgsqlDbType.Date, values.Select(x => x.Date).ToArray());
         cmd.Parameters.AddWithValue("values", NpgsqlDbType.Array | NpgsqlDbType.Double, values.Select(x => x.Value).ToArray());
+        var changed = await cmd.ExecuteNonQueryAsync(ct);
+        // A date now accepted no longer waits for a decision.
+        await using var clear = db.CreateCommand("DELETE FROM macro_rejections WHERE variable = @v AND fecha = ANY(@dates)");
+        clear.Parameters.AddWithValue("v", v.Column);
+        clear.Parameters.AddWithValue("dates", NpgsqlDbType.Array | NpgsqlDbType.Date, values.Select(x => x.Date).ToArray());
+        await clear.ExecuteNonQueryAsync(ct);
+        return changed;
+    }
+
+    /// <summary>Records rejected values: one macro_rejections row per (series, date), updated when
+    /// the same date is rejected again, and a quarantine row naming series, date, value, rule and
+    /// reference for every rejection that is new or changed (an hourly refresh of the same bad
+    /// value does not pile up). Returns how many were new or changed.</summary>
+    public async Task<int> QuarantineAsync(IReadOnlyList<RejectedMacroValue> rejected, CancellationToken ct = default)
+    {
+        if (rejected.Count == 0) return 0;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        await using var cmd = db.CreateCommand("""
+            WITH input AS (
+                SELECT * FROM unnest(@c, @d, @x, @t, @rule, @m, @rd, @rv)
+                    AS u(variable, fecha, value, raw_text, rule, reason, reference_date, reference_value)),
+            changed AS (
+                INSERT INTO macro_rejections AS r (variable, fecha, value, raw_text, rule, reason, reference_date, reference_value)
+                SELECT * FROM input
+                ON CONFLICT (variable, fecha) DO UPDATE SET value = EXCLUDED.value, raw_text = EXCLUDED.raw_text,
+                    rule = EXCLUDED.rule, reason = EXCLUDED.reason, reference_date = EXCLUDED.reference_date,
+                    reference_value = EXCLUDED.reference_value, last_rejected_at = NOW()
+                WHERE (r.raw_text, r.rule, r.reference_date, r.reference_value) IS DISTINCT FROM
+                      (EXCLUDED.raw_text, EXCLUDED.rule, EXCLUDED.reference_date, EXCLUDED.reference_value)
+                RETURNING variable, fecha, raw_text, rule, reason, reference_date, reference_value)
+            INSERT INTO quarantine (source, raw_payload, reason, reason_code)
+            SELECT 'macro:' || variable, variable || ' ' || fecha || ' = ' || raw_text
+                       || COALESCE(' (reference ' || reference_value || ' on ' || reference_date || ')', ''),
+                   variable || ' ' || fecha || ' = ' || raw_text || ': ' || reason, rule
+            FROM changed
+            """);
+        cmd.Parameters.AddWithValue("c", rejected.Select(r => r.Column).ToArray());
+        cmd.Parameters.AddWithValue("d", NpgsqlDbType.Array | NpgsqlDbType.Date, rejected.Select(r => r.Date).ToArray());
+        cmd.Parameters.AddWithValue("x", NpgsqlDbType.Array | NpgsqlDbType.Double, rejected.Select(r => r.Text is null ? (double?)r.Value : null).ToArray());
+        cmd.Parameters.AddWithValue("t", rejected.Select(r => r.Text ?? r.Value.ToString("R", inv)).ToArray());
+        cmd.Parameters.AddWithValue("rule", rejected.Select(r => r.Code).ToArray());
+        cmd.Parameters.AddWithValue("m", rejected.Select(r => r.Reason).ToArray());
+        cmd.Parameters.AddWithValue("rd", NpgsqlDbType.Array | NpgsqlDbType.Date, rejected.Select(r => r.Reference?.Date).ToArray());
+        cmd.Parameters.AddWithValue("rv", NpgsqlDbType.Array | NpgsqlDbType.Double, rejected.Select(r => r.Reference?.Value).ToArray());
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task QuarantineAsync(IReadOnlyList<RejectedMacroValue> rejected, CancellationToken ct = default)
+    /// <summary>What operators decided about a series: accepted levels and ranges marked bad.</summary>
+    public async Task<MacroOperatorDecisions> DecisionsAsync(MacroVariableSpec v, CancellationToken ct = default)
     {
-        if (rejected.Count == 0) return;
+        await using var cmd = db.CreateCommand("SELECT action, from_date, to_date FROM macro_decisions WHERE variable = @v ORDER BY id");
+        cmd.Parameters.AddWithValue("v", v.Column);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var (levels, bad) = (new List<DateOnly>(), new List<(DateOnly, DateOnly)>());
+        while (await r.ReadAsync(ct))
+        {
+            var from = r.GetFieldValue<DateOnly>(1);
+            if (r.GetString(0) == "accept") levels.Add(from);
+            else bad.Add((from, r.GetFieldValue<DateOnly>(2)));
+        }
+        return new MacroOperatorDecisions(levels, bad);
+    }
+
+    /// <summary>Rejected values of a series dated from <paramref name="from"/> on that were numbers
+    /// (what `cop macro accept` re-validates).</summary>
+    public async Task<IReadOnlyList<MacroValue>> RejectedValuesAsync(MacroVariableSpec v, DateOnly from, CancellationToken ct = default)
+    {
         await using var cmd = db.CreateCommand("""
-            INSERT INTO quarantine (source, raw_payload, reason, reason_code)
-            SELECT 'macro:' || c, c || ' ' || d || ' = ' || x, m, code FROM unnest(@c, @d, @x, @m, @code) AS u(c, d, x, m, code)
+            SELECT fecha, value FROM macro_rejections WHERE variable = @v AND fecha >= @from AND value IS NOT NULL ORDER BY fecha
             """);
-        cmd.Parameters.AddWithValue("c", rejected.Select(r => r.Column).ToArray());
-        cmd.Parameters.AddWithValue("d", rejected.Select(r => r.Date.ToString("yyyy-MM-dd")).ToArray());
-        cmd.Parameters.AddWithValue("x", rejected.Select(r => r.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).ToArray());
-        cmd.Parameters.AddWithValue("m", rejected.Select(r => r.Message).ToArray());
-        cmd.Parameters.AddWithValue("code", rejected.Select(r => r.Code).ToArray());
+        cmd.Parameters.AddWithValue("v", v.Column);
+        cmd.Parameters.AddWithValue("from", from);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var values = new List<MacroValue>();
+        while (await r.ReadAsync(ct)) values.Add(new MacroValue(r.GetFieldValue<DateOnly>(0), r.GetDouble(1)));
+        return values;
+    }
+
+    /// <summary>Takes published values dated from..to out of the table (cells set to NULL) and also
+    /// clears the cells forward fill carried from <paramref name="from"/> on, so the fill is
+    /// regenerated from what is left. Returns the published values removed.</summary>
+    public async Task<(IReadOnlyList<MacroValue> Removed, DateOnly LastCleared)> WithdrawAsync(MacroVariableSpec v, DateOnly from, DateOnly to, CancellationToken ct = default)
+    {
+        await using var tx = await (await db.OpenConnectionAsync(ct)).BeginTransactionAsync(ct);
+        var removed = new List<MacroValue>();
+        await using (var cmd = new NpgsqlCommand($"""
+            SELECT fecha, {v.Column} FROM {v.Table}
+            WHERE fecha BETWEEN @from AND @to AND {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns))
+            ORDER BY fecha FOR UPDATE
+            """, tx.Connection, tx))
+        {
+            cmd.Parameters.AddWithValue("from", from);
+            cmd.Parameters.AddWithValue("to", to);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) removed.Add(new MacroValue(r.GetFieldValue<DateOnly>(0), r.GetDouble(1)));
+        }
+        var lastCleared = to;
+        await using (var cmd = new NpgsqlCommand($"""
+            WITH cleared AS (
+                UPDATE {v.Table} SET {v.Column} = NULL, filled_columns = array_remove(filled_columns, '{v.Column}'), updated_at = NOW()
+                WHERE {v.Column} IS NOT NULL AND (fecha BETWEEN @from AND @to OR (fecha > @to AND '{v.Column}' = ANY(filled_columns)))
+                RETURNING fecha)
+            SELECT max(fecha) FROM cleared
+            """, tx.Connection, tx))
+        {
+            cmd.Parameters.AddWithValue("from", from);
+            cmd.Parameters.AddWithValue("to", to);
+            if (await cmd.ExecuteScalarAsync(ct) is DateOnly d && d > to) lastCleared = d;
+        }
+        await tx.CommitAsync(ct);
+        await tx.Connection!.DisposeAsync();
+        return (removed, lastCleared);
+    }
+
+    /// <summary>Published (not filled) values of a series dated from <paramref name="from"/> on.</summary>
+    public async Task<IReadOnlyList<MacroValue>> PublishedValuesAsync(MacroVariableSpec v, DateOnly from, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"""
+            SELECT fecha, {v.Column} FROM {v.Table}
+            WHERE fecha >= @from AND {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns)) ORDER BY fecha
+            """);
+        cmd.Parameters.AddWithValue("from", from);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var values = new List<MacroValue>();
+        while (await r.ReadAsync(ct)) values.Add(new MacroValue(r.GetFieldValue<DateOnly>(0), r.GetDouble(1)));
+        return values;
+    }
+
+    /// <summary>Fills in the counts of a decision once its work is done.</summary>
+    public async Task CompleteDecisionAsync(long id, int accepted, int rejected, int featureRowsRebuilt, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE macro_decisions SET values_accepted = @acc, values_rejected = @rej, feature_rows_rebuilt = @rows WHERE id = @id
+            """);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("acc", accepted);
+        cmd.Parameters.AddWithValue("rej", rejected);
+        cmd.Parameters.AddWithValue("rows", featureRowsRebuilt);
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Writes an operator's decision to the audit table; returns its id.</summary>
+    public async Task<long> RecordDecisionAsync(string variable, string action, DateOnly from, DateOnly? to, string reason, string decidedBy,
+        int accepted, int rejected, int featureRowsRebuilt, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO macro_decisions (variable, action, from_date, to_date, reason, decided_by, values_accepted, values_rejected, feature_rows_rebuilt)
+            VALUES (@v, @a, @f, @t, @r, @by, @acc, @rej, @rows) RETURNING id
+            """);
+        cmd.Parameters.AddWithValue("v", variable);
+        cmd.Parameters.AddWithValue("a", action);
+        cmd.Parameters.AddWithValue("f", from);
+        cmd.Parameters.AddWithValue("t", NpgsqlDbType.Date, (object?)to ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("r", reason);
+        cmd.Parameters.AddWithValue("by", decidedBy);
+        cmd.Parameters.AddWithValue("acc", accepted);
+        cmd.Parameters.AddWithValue("rej", rejected);
+        cmd.Parameters.AddWithValue("rows", featureRowsRebuilt);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Series whose newest values are rejected: rejections dated after the last accepted
+    /// value and not inside a range an operator marked bad, with the newest one's reason.</summary>
+    public async Task<IReadOnlyList<MacroStaleSeries>> StaleAsync(IReadOnlyList<MacroVariableSpec> catalogue, CancellationToken ct = default)
+    {
+        var stale = new List<MacroStaleSeries>();
+        foreach (var v in catalogue)
+        {
+            await using var cmd = db.CreateCommand($"""
+                WITH last AS (SELECT max(fecha) AS d FROM {v.Table} WHERE {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns))),
+                     waiting AS (SELECT r.* FROM macro_rejections r, last
+                                 WHERE r.variable = @v AND r.rule <> 'macro_operator_rejected' AND (last.d IS NULL OR r.fecha > last.d)
+                                   AND NOT EXISTS (SELECT 1 FROM macro_decisions d WHERE d.variable = r.variable AND d.action = 'reject'
+                                                   AND r.fecha BETWEEN d.from_date AND d.to_date))
+                SELECT (SELECT d FROM last), count(*), min(fecha),
+                       (SELECT fecha || ' = ' || raw_text || ': ' || reason FROM waiting ORDER BY fecha DESC LIMIT 1)
+                FROM waiting
+                """);
+            cmd.Parameters.AddWithValue("v", v.Column);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            if (r.GetInt64(1) == 0) continue;
+            stale.Add(new MacroStaleSeries(v.Column, r.IsDBNull(0) ? null : r.GetFieldValue<DateOnly>(0), (int)r.GetInt64(1),
+                r.GetFieldValue<DateOnly>(2), r.GetString(3)));
+        }
+        return stale;
     }
 
     /// <summary>
@@ -99,7 +274,11 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
     /// at each published value, and first_value over each run carries it forward. Filled cells are
     /// recorded in filled_columns. Returns the rows changed.
     /// </summary>
-    public async Task<int> ForwardFillAsync(string table, IReadOnlyList<string> columns, DateOnly from, int lookbackDays, CancellationToken ct = default)
+    public async Task<int> ForwardFillAsync(string table, IReadOnlyList<string> columns, DateOnly from, int lookbackDays, CancellationToken ct = default) =>
+        await ForwardFillAsync(table, columns, from, DateOnly.MaxValue, lookbackDays, ct);
+
+    /// <summary>The same fill limited to rows dated from..through (a decision refills only what it cleared).</summary>
+    public async Task<int> ForwardFillAsync(string table, IReadOnlyList<string> columns, DateOnly from, DateOnly through, int lookbackDays, CancellationToken ct = default)
     {
         if (columns.Count == 0) return 0;
         var runs = string.Join(", ", columns.Select((c, i) => $"{c}, count({c}) OVER (ORDER BY fecha) AS g{i}"));
@@ -113,10 +292,11 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
             UPDATE {table} m SET {set},
                 filled_columns = m.filled_columns || array_remove(ARRAY[{marks}]::text[], NULL),
                 updated_at = NOW()
-            FROM f WHERE m.fecha = f.fecha AND m.fecha >= @from AND ({any})
+            FROM f WHERE m.fecha = f.fecha AND m.fecha >= @from AND m.fecha <= @through AND ({any})
             """);
         cmd.Parameters.AddWithValue("anchor", from.AddDays(-lookbackDays));
         cmd.Parameters.AddWithValue("from", from);
+        cmd.Parameters.AddWithValue("through", through);
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -172,6 +352,7 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 runs[r.GetString(0)] = (r.GetDateTime(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5));
+        var stale = (await StaleAsync(catalogue, ct)).ToDictionary(s => s.Variable);
         var result = new List<MacroVariableStatus>();
         foreach (var v in catalogue)
         {
@@ -185,7 +366,8 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
             DateOnly? available = r.IsDBNull(1) ? null : r.GetFieldValue<DateOnly>(1);
             var run = runs.TryGetValue(v.Column, out var x) ? x : default;
             result.Add(new MacroVariableStatus(v.Column, v.Source, last, available,
-                run.Item1 == default ? null : run.Item1, run.Item2, run.Item3, run.Item4, run.Item5 ?? "closed"));
+                run.Item1 == default ? null : run.Item1, run.Item2, run.Item3, run.Item4, run.Item5 ?? "closed",
+                stale.TryGetValue(v.Column, out var w) ? w.Waiting : 0, w?.Reason));
         }
         return result;
     }

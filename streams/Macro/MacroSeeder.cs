@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
+using Cop.Actors.Macro;
 using Cop.Persistence.Stores;
 using Cop.Trading.Macro;
 
@@ -21,8 +22,10 @@ public sealed record MacroSeedReport(IReadOnlyList<string> Files, IReadOnlyDicti
 /// quarterly); only catalogue variables of that frequency are read from it (the daily file also
 /// carries monthly series forward-filled to every day: those come from the monthly master).
 /// </summary>
-public sealed class MacroSeeder(MacroStore store, MacroSettings settings)
+public sealed class MacroSeeder(MacroStore store, MacroSettings settings, Func<DateOnly>? today = null)
 {
+    private readonly Func<DateOnly> _today = today ?? (() => DateOnly.FromDateTime(DateTime.UtcNow));
+
     public async Task<MacroSeedReport> SeedFolderAsync(string folder, CancellationToken ct = default)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"macro folder not found: {Path.GetFullPath(folder)}");
@@ -42,20 +45,18 @@ public sealed class MacroSeeder(MacroStore store, MacroSettings settings)
         foreach (var file in files)
         {
             var frequency = FrequencyOf(file) ?? throw new InvalidDataException($"{file}: the name says neither daily, monthly nor quarterly");
-            var (columns, values) = Read(file);
+            var (columns, values, unreadable) = Read(file);
             foreach (var column in columns)
             {
                 var spec = settings.Catalogue.FirstOrDefault(v => v.Column == column);
                 if (spec is null || spec.Frequency != frequency) { ignored.Add($"{Path.GetFileName(file)}:{column}"); continue; }
                 var series = values[column];
-                if (series.Count == 0) continue;
-                var previous = await store.PreviousValueAsync(spec, series.Min(v => v.Date), ct);
-                var (accepted, rejected) = MacroValidator.Validate(spec, series, previous);
-                var upserted = await store.UpsertAsync(spec, accepted, ct);
-                await store.QuarantineAsync(rejected, ct);
+                var bad = unreadable[column];
+                if (series.Count == 0 && bad.Count == 0) continue;
+                var (upserted, rejected, _) = await MacroIntake.StoreAsync(store, spec, series, _today(), bad, ct);
                 await store.RecordRunAsync(spec.Column, spec.Source, null, "ok", $"seed from {Path.GetFileName(file)}",
-                    upserted, rejected.Count, "closed", ct);
-                perVariable[column] = (upserted, rejected.Count);
+                    upserted, rejected, "closed", ct);
+                perVariable[column] = (upserted, rejected);
             }
         }
         return new MacroSeedReport(files, perVariable, ignored, clock.Elapsed);
@@ -69,9 +70,11 @@ public sealed class MacroSeeder(MacroStore store, MacroSettings settings)
             : name.Contains("quarterly") ? MacroFrequency.Quarterly : null;
     }
 
-    /// <summary>Columns (lower-cased) and their non-empty values. The date is the 'fecha' column,
-    /// or the first one when it has no name (the masters' index).</summary>
-    private static (IReadOnlyList<string> Columns, Dictionary<string, List<MacroValue>> Values) Read(string path)
+    /// <summary>Columns (lower-cased), their non-empty values, and the cells that are not numbers
+    /// (rejections naming file, line and the original text). The date is the 'fecha' column, or
+    /// the first one when it has no name (the masters' index). A date on two rows is an error
+    /// naming both lines: which of the two is right cannot be known.</summary>
+    private static (IReadOnlyList<string> Columns, Dictionary<string, List<MacroValue>> Values, Dictionary<string, List<RejectedMacroValue>> Unreadable) Read(string path)
     {
         using var stream = File.OpenRead(path);
         using var input = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : (Stream)stream;
@@ -82,6 +85,8 @@ public sealed class MacroSeeder(MacroStore store, MacroSettings settings)
         var columns = header.Select((h, k) => (h, k))
             .Where(c => c.k != dateIndex && c.h.Length > 0 && c.h is not ("created_at" or "updated_at" or "ffilled_from_date" or "release_date")).ToList();
         var values = columns.ToDictionary(c => c.h, _ => new List<MacroValue>());
+        var unreadable = columns.ToDictionary(c => c.h, _ => new List<RejectedMacroValue>());
+        var seen = new Dictionary<DateOnly, int>();
         var line = 1;
         while (reader.ReadLine() is { } text)
         {
@@ -91,14 +96,17 @@ public sealed class MacroSeeder(MacroStore store, MacroSettings settings)
             if (f.Length != header.Length) throw new InvalidDataException($"{path} line {line}: {f.Length} fields, header has {header.Length}");
             if (!DateOnly.TryParse(f[dateIndex], CultureInfo.InvariantCulture, out var date))
                 throw new InvalidDataException($"{path} line {line}: '{f[dateIndex]}' is not a date");
+            if (!seen.TryAdd(date, line))
+                throw new InvalidDataException($"{path} line {line}: date {date:yyyy-MM-dd} is already on line {seen[date]} (one row per date); nothing of this file was stored");
             foreach (var (name, k) in columns)
             {
                 if (f[k].Length == 0) continue;
-                // A cell that is not a number is kept as NaN: validation quarantines it with its reason.
-                values[name].Add(new MacroValue(date, double.TryParse(f[k], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN));
+                if (double.TryParse(f[k], NumberStyles.Float, CultureInfo.InvariantCulture, out var x)) values[name].Add(new MacroValue(date, x));
+                else unreadable[name].Add(new RejectedMacroValue(name, date, double.NaN, "macro_not_a_number",
+                    $"{Path.GetFileName(path)} line {line}: '{f[k]}' is not a number", Text: f[k]));
             }
         }
-        return ([.. columns.Select(c => c.h)], values);
+        return ([.. columns.Select(c => c.h)], values, unreadable);
     }
 }
 

@@ -46,7 +46,7 @@ public class MacroRulesTests
         var d = new DateOnly(2025, 6, 2);
         var (accepted, rejected) = MacroValidator.Validate(Spec(min: 1, max: 100, jump: 0.1),
             [new(d, 20), new(d.AddDays(1), 21), new(d.AddDays(2), 210_000), new(d.AddDays(3), double.NaN),
-             new(d.AddDays(4), 25), new(d.AddDays(5), 21.5), new(d.AddDays(6), 0.5)], previous: null);
+             new(d.AddDays(4), 25), new(d.AddDays(5), 21.5), new(d.AddDays(6), 0.5)], previous: null, Today);
         Assert.Equal([20.0, 21, 21.5], accepted.Select(a => a.Value));
         Assert.Equal(4, rejected.Count);
         Assert.Contains("outside the valid range", rejected[0].Reason);
@@ -61,10 +61,10 @@ public class MacroRulesTests
     {
         var d = new DateOnly(2025, 6, 2);
         var spec = Spec(min: -60, max: 300, jump: 60, absolute: true);
-        var (accepted, rejected) = MacroValidator.Validate(spec, [new(d, -37.6), new(d.AddDays(1), 10.0)], previous: new(d.AddDays(-1), 18.3));
+        var (accepted, rejected) = MacroValidator.Validate(spec, [new(d, -37.6), new(d.AddDays(1), 10.0)], previous: new(d.AddDays(-1), 18.3), Today);
         Assert.Equal(2, accepted.Count);
         Assert.Empty(rejected);
-        var (_, jumped) = MacroValidator.Validate(spec, [new(d, 100)], previous: new(d.AddDays(-1), 18.3));
+        var (_, jumped) = MacroValidator.Validate(spec, [new(d, 100)], previous: new(d.AddDays(-1), 18.3), Today);
         Assert.Contains("exceeds 60", Assert.Single(jumped).Reason);
     }
 
@@ -86,6 +86,9 @@ public class MacroRulesTests
     [InlineData("delay-days = -1", "delay-days")]
     [InlineData("max-gap-days = abc", "max-gap-days")]
     [InlineData("series = \"\"", "series is missing")]
+    [InlineData("kind = stock", "kind 'stock'")]
+    [InlineData("kind = \"\"", "kind is missing")]
+    [InlineData("jump-growth-days = 0", "jump-growth-days")]
     public void A_broken_entry_names_the_entry_and_the_field(string line, string expected)
     {
         var broken = ConfigurationFactory.ParseString($"cop.macro.variables.volt_vix_usa_d_vix {{ {line} }}").WithFallback(ShippedConfig.Hocon());
@@ -97,7 +100,9 @@ public class MacroRulesTests
 
 public class MacroLevelShiftTests
 {
-    private static readonly MacroVariableSpec Rate = new("polr_policy_rate_col_d_tpm", "banrep", "TPM", MacroFrequency.Daily, 1, 45, 0, 40, 2, true);
+    // A step series (issue 13: only step series keep the confirmation rule).
+    private static readonly MacroVariableSpec Rate = new("polr_policy_rate_col_d_tpm", "banrep", "TPM", MacroFrequency.Daily, 1, 45, 0, 40, 2, true, MacroKind.Step);
+    private static readonly DateOnly Today = new(2025, 6, 30);
 
     [Fact]
     public void A_confirmed_level_shift_is_accepted_and_a_lone_spike_is_not()
@@ -105,7 +110,7 @@ public class MacroLevelShiftTests
         var d = new DateOnly(1998, 2, 13);
         // 27 -> 30 and it stays: a policy move. Then 45? out of range. Then a spike to 35 that returns.
         var (accepted, rejected) = MacroValidator.Validate(Rate,
-            [new(d, 27), new(d.AddDays(1), 30), new(d.AddDays(2), 30), new(d.AddDays(3), 35), new(d.AddDays(4), 30.25)], previous: null);
+            [new(d, 27), new(d.AddDays(1), 30), new(d.AddDays(2), 30), new(d.AddDays(3), 35), new(d.AddDays(4), 30.25)], previous: null, Today);
         Assert.Equal([27.0, 30, 30, 30.25], accepted.Select(a => a.Value));
         Assert.Contains("does not stay there", Assert.Single(rejected).Reason);
     }
@@ -114,7 +119,7 @@ public class MacroLevelShiftTests
     public void The_newest_value_after_a_jump_waits_for_confirmation()
     {
         var d = new DateOnly(2025, 6, 2);
-        var (accepted, rejected) = MacroValidator.Validate(Rate, [new(d, 9.25), new(d.AddDays(1), 12.5)], previous: null);
+        var (accepted, rejected) = MacroValidator.Validate(Rate, [new(d, 9.25), new(d.AddDays(1), 12.5)], previous: null, Today);
         Assert.Equal([9.25], accepted.Select(a => a.Value));
         Assert.Contains("not yet confirmed", Assert.Single(rejected).Reason);
     }

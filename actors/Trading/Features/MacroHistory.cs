@@ -6,6 +6,12 @@ public readonly record struct MacroObservation(DateOnly Date, DateTime Available
     /// <summary>A value dated d with publication delay n days is usable from 00:00 Bogota on d + n.</summary>
     public static MacroObservation Published(DateOnly date, int delayDays, double value) =>
         new(date, TradingSession.BogotaMidnightUtc(date.AddDays(delayDays)), value);
+
+    /// <summary>In a reload: the value of that date is no longer published (an operator rejected
+    /// it); merging it removes the date from the history.</summary>
+    public static MacroObservation Withdrawn(DateOnly date) => new(date, DateTime.MaxValue, double.NaN);
+
+    public bool IsWithdrawn => double.IsNaN(Value);
 }
 
 /// <summary>
@@ -25,7 +31,7 @@ public sealed class MacroHistory
     public MacroHistory(string column, IEnumerable<MacroObservation> values)
     {
         Column = column;
-        _values.AddRange(values);
+        _values.AddRange(values.Where(v => !v.IsWithdrawn));
         _values.Sort(Order);
     }
 
@@ -48,11 +54,13 @@ public sealed class MacroHistory
         return rewound || _available != before;
     }
 
-    /// <summary>Adds or revises many values at once (a reload): one sort, one rewind.</summary>
+    /// <summary>Adds, revises or withdraws many values at once (a reload): one sort, one rewind.</summary>
     public void Merge(IEnumerable<MacroObservation> values)
     {
         var byDate = _values.ToDictionary(v => v.Date);
-        foreach (var v in values) byDate[v.Date] = v;
+        foreach (var v in values)
+            if (v.IsWithdrawn) byDate.Remove(v.Date);
+            else byDate[v.Date] = v;
         _values.Clear();
         _values.AddRange(byDate.Values);
         _values.Sort(Order);

@@ -2,11 +2,19 @@ namespace Cop.Trading.Macro;
 
 public enum MacroFrequency { Daily, Monthly, Quarterly }
 
+/// <summary>What a series is, which decides how its values are validated (issue 13): a market
+/// price, index or yield moves every day and a move beyond max-jump is a broken feed whatever
+/// follows; a step series (a policy rate) moves rarely and stays, so a jump that the next value
+/// confirms is a new level; survey and statistic releases (monthly, quarterly) are judged like
+/// market series: a release beyond max-jump waits for an operator.</summary>
+public enum MacroKind { Market, Step, Survey, Statistic }
+
 /// <summary>
 /// One catalogue entry (hocon: cop.macro.variables): where a macro series comes from and what
 /// values of it are believable. The catalogue is the single source of truth for macro series.
 /// MaxJump is relative (0.1 = 10%) unless AbsoluteJump, for series that cross zero (balances,
-/// sentiment indices).
+/// sentiment indices). Kind decides the jump rule (see <see cref="MacroValidator"/>); JumpGrowthDays
+/// is how fast the allowed move grows while no value is accepted.
 /// </summary>
 public sealed record MacroVariableSpec(
     string Column,
@@ -18,7 +26,9 @@ public sealed record MacroVariableSpec(
     double Min,
     double Max,
     double MaxJump,
-    bool AbsoluteJump = false)
+    bool AbsoluteJump = false,
+    MacroKind Kind = MacroKind.Market,
+    double JumpGrowthDays = 120)
 {
     /// <summary>The table a frequency lives in.</summary>
     public string Table => Frequency switch
@@ -27,6 +37,9 @@ public sealed record MacroVariableSpec(
         MacroFrequency.Monthly => "macro_monthly",
         _ => "macro_quarterly",
     };
+
+    /// <summary>Days between two observations when nothing is missing.</summary>
+    public int PeriodDays => Frequency switch { MacroFrequency.Daily => 1, MacroFrequency.Monthly => 31, _ => 92 };
 
     /// <summary>When a value dated <paramref name="date"/> may be used: date + delay (never date - delay).</summary>
     public DateOnly AvailableOn(DateOnly date) => date.AddDays(DelayDays);
@@ -43,6 +56,8 @@ public sealed record MacroVariableSpec(
         if (MaxGapDays <= 0) Fail("max-gap-days", $"must be positive (got {MaxGapDays})");
         if (!(Min < Max) || !double.IsFinite(Min) || !double.IsFinite(Max)) Fail("min/max", $"must be a finite range with min < max (got [{Min}, {Max}])");
         if (!(MaxJump > 0)) Fail("max-jump", $"must be positive (got {MaxJump})");
+        if (!Enum.IsDefined(Kind)) Fail("kind", $"'{Kind}' is not market, step, survey or statistic");
+        if (!(JumpGrowthDays > 0) || !double.IsFinite(JumpGrowthDays)) Fail("jump-growth-days", $"must be positive (got {JumpGrowthDays})");
     }
 }
 

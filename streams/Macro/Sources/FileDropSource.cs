@@ -20,6 +20,7 @@ public sealed class FileDropSource(string folder) : IMacroSource
         if (!File.Exists(path)) return Task.FromResult<IReadOnlyList<MacroValue>>([]);
         var values = new List<MacroValue>();
         var n = 0;
+        var seen = new Dictionary<DateOnly, int>();
         foreach (var line in File.ReadLines(path))
         {
             n++;
@@ -27,8 +28,14 @@ public sealed class FileDropSource(string folder) : IMacroSource
             if (n == 1 && !DateOnly.TryParse(f[0], CultureInfo.InvariantCulture, out _)) continue;   // header
             if (f.Length < 2 || !DateOnly.TryParse(f[0], CultureInfo.InvariantCulture, out var date))
                 throw new MacroSourceException($"{path} line {n}: expected date,value", transient: false);
+            if (!seen.TryAdd(date, n))
+                throw new MacroSourceException($"{path} line {n}: date {date:yyyy-MM-dd} is already on line {seen[date]} (one row per date)", transient: false);
             if (date < from || date > to || f[1].Length == 0) continue;
-            values.Add(new MacroValue(date, double.TryParse(f[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN));
+            // The operator's file is fixed by the operator: a cell that is not a number fails the
+            // run naming it, never becomes NaN with its text lost.
+            if (!double.TryParse(f[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+                throw new MacroSourceException($"{path} line {n}: '{f[1]}' is not a number", transient: false);
+            values.Add(new MacroValue(date, x));
         }
         return Task.FromResult<IReadOnlyList<MacroValue>>(values);
     }
