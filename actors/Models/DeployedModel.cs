@@ -18,7 +18,9 @@ namespace Cop.Actors.Models;
 /// decision and trade rows are written after the journal, idempotently, and the bar is answered
 /// once they are committed. On recovery the account is rebuilt from the journal alone and the
 /// decisions since the last snapshot are written again, so a crash anywhere loses nothing and
-/// doubles nothing. A bar at or before the last decided one is answered as a duplicate.
+/// doubles nothing. A bar at or before the last decided one of its symbol is answered as a
+/// duplicate; a bar of another symbol is refused (a model trades <see cref="ModelSettings.Symbol"/>
+/// only, and another symbol's bar must never stand in for its own).
 ///
 /// Decisions are pipelined: the next bar is decided (from the account in memory, which already
 /// holds the previous decision) while the previous one is still being journaled and written, so
@@ -98,6 +100,12 @@ public sealed class DeployedModel : ReceivePersistentActor
     {
         Command<DecideBar>(cmd =>
         {
+            if (!string.Equals(cmd.Symbol, _settings.Symbol, StringComparison.Ordinal))
+            {
+                Sender.Tell(new Status.Failure(new ArgumentException(
+                    $"{_modelId} trades {_settings.Symbol}, not {InstrumentCatalogue.Printable(cmd.Symbol)}")));
+                return;
+            }
             if (_lastBar is { } last && cmd.BarTime <= last)
             {
                 Sender.Tell(new BarDecided(_modelId, cmd.BarTime, TradeAction.Hold, RiskVerdict.NoChange, Duplicate: true));
@@ -196,7 +204,9 @@ public sealed class DeployedModel : ReceivePersistentActor
     {
         _account = _account.MarkToMarket(e.Close, TradingSession.BogotaDate(e.BarTime));
         if (e.Fill is { } fill) _account = _account.Apply(fill);
-        _lastBar = e.BarTime;
+        // Per symbol: a decision journaled for another symbol (before symbols were checked) is no
+        // reason to skip this symbol's bar at the same time.
+        if (e.Symbol == _settings.Symbol) _lastBar = e.BarTime;
         _barIndex = e.BarIndex;
         _decisions++;
     }
@@ -232,4 +242,6 @@ public sealed record ModelSettings
     public TimeSpan MaxMacroAge { get; init; } = TimeSpan.FromDays(7);
     /// <summary>Journal each decision before acting on it. Off only to measure what it costs.</summary>
     public bool ExactlyOnce { get; init; } = true;
+    /// <summary>The one instrument this model trades (hocon: cop.trading.symbol).</summary>
+    public string Symbol { get; init; } = "USD/COP";
 }

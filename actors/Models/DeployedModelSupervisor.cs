@@ -26,12 +26,14 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="symbol">The symbol the models trade: a bar of another is decided by none of them
+    /// (null: every bar goes to every model, which refuses a symbol it does not trade).</param>
     public static Props Props(Func<Task<IReadOnlyList<DeployedModelInfo>>> deployed, Func<string, string, Task> recordError,
-        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll) =>
-        Akka.Actor.Props.Create(() => new DeployedModelSupervisor(deployed, recordError, modelProps, poll));
+        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol = null) =>
+        Akka.Actor.Props.Create(() => new DeployedModelSupervisor(deployed, recordError, modelProps, poll, symbol));
 
     public DeployedModelSupervisor(Func<Task<IReadOnlyList<DeployedModelInfo>>> deployed, Func<string, string, Task> recordError,
-        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll)
+        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol = null)
     {
         var log = Context.GetLogger();
         var running = new Dictionary<string, (IActorRef Actor, DeployedModelInfo Info)>();
@@ -90,6 +92,11 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
         Receive<DecideBar>(bar =>
         {
             var replyTo = Sender;
+            if (symbol is not null && !string.Equals(bar.Symbol, symbol, StringComparison.Ordinal))
+            {
+                replyTo.Tell(new BarDecisions(bar.BarTime, [], []));   // no model trades it: nothing to decide
+                return;
+            }
             // A deployed model that is not running right now (stopped from outside, about to start
             // again) fails the bar, so the pipeline asks again or dead-letters it: never a silent skip.
             var down = deployedLast.Where(d => !running.ContainsKey(d.ModelId) && !rejected.ContainsKey(d.ModelId))

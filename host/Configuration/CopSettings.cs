@@ -76,8 +76,10 @@ public sealed record CopSettings(
     public static CopSettings From(Config c)
     {
         var n = "cop.notify";
+        var instruments = ReadInstruments(c);
         var notify = new NotificationSourceSettings
         {
+            Instruments = instruments,
             KeepAlive = Positive(c, $"{n}.keepalive"),
             CatchUpInterval = Positive(c, $"{n}.catch-up-interval"),
             CatchUpBatchSize = PositiveInt(c, $"{n}.catch-up-batch-size"),
@@ -101,7 +103,7 @@ public sealed record CopSettings(
             c.GetString("cop.http.urls", "http://127.0.0.1:9464"),
             notify,
             Positive(c, $"{n}.heartbeat-interval"),
-            ReadValidation(c),
+            ReadValidation(c) with { Instruments = instruments },
             ReadTwelveData(c),
             new BarSeriesSettings
             {
@@ -132,6 +134,8 @@ public sealed record CopSettings(
                     Costs = new Cop.Trading.Decisions.FillCosts(c.GetDouble("cop.trading.paper.spread-bps", 2), c.GetDouble("cop.trading.paper.slippage-bps", 1)),
                     SnapshotEvery = PositiveInt(c, "cop.trading.snapshot-every"),
                     MaxMacroAge = Positive(c, "cop.trading.max-macro-age"),
+                    Symbol = c.GetString("cop.trading.symbol", "USD/COP") is var sym && instruments.Contains(sym) ? sym
+                        : throw new ConfigurationException($"cop.trading.symbol = {Cop.Trading.InstrumentCatalogue.Printable(sym)} is not in cop.instruments"),
                 },
                 Positive(c, "cop.trading.registry-poll"),
                 Positive(c, "cop.trading.decision-timeout"),
@@ -207,6 +211,14 @@ public sealed record CopSettings(
                 Timeout = Positive(c, $"{m}.resilience.timeout"),
             },
         };
+    }
+
+    /// <summary>cop.instruments: the symbols Cop accepts at all.</summary>
+    private static Cop.Trading.InstrumentCatalogue ReadInstruments(Config c)
+    {
+        const string key = "cop.instruments";
+        try { return new Cop.Trading.InstrumentCatalogue(c.HasPath(key) ? c.GetStringList(key) : ["USD/COP"]); }
+        catch (Exception e) when (e is not ConfigurationException) { throw new ConfigurationException($"{key}: {e.Message}"); }
     }
 
     private static ValidationRules ReadValidation(Config c)

@@ -10,7 +10,7 @@ namespace Cop.Host.Infrastructure;
 
 /// <summary>
 /// Wires one consumer of one channel: its durable watermarks, its LISTEN breaker, quarantine
-/// for malformed payloads and the heartbeat echo. The source and the commit flow come from here.
+/// for refused payloads (malformed, unknown symbol, no such row) and the heartbeat echo. The source and the commit flow come from here.
 /// </summary>
 public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRowEvent
 {
@@ -39,7 +39,9 @@ public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRow
         // Watermark commits (one at a time), quarantine and catch-up reads: two connections do.
         var db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(connectionString, $"cop-events-{consumer}", 2));
         var store = new WatermarkStore(db);
-        var marks = new EventWatermarks(consumer, await store.LoadAsync(consumer));
+        // Watermark rows of symbols outside the catalogue (left by an older version) are not ours to resume.
+        var marks = new EventWatermarks(consumer, (await store.LoadAsync(consumer))
+            .Where(m => settings.Instruments.Contains(m.Key)).ToDictionary(m => m.Key, m => m.Value));
         var quarantine = new QuarantineStore(db);
         var shutdown = new CancellationTokenSource();
         var ctx = new RowEventSourceContext

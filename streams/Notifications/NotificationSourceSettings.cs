@@ -1,3 +1,5 @@
+using Cop.Trading;
+
 namespace Cop.Streams.Notifications;
 
 /// <summary>Tuning of a NOTIFY source (HOCON: cop.notify.*).</summary>
@@ -17,4 +19,6 @@ public sealed record NotificationSourceSettings
     /// <summary>Watermark commits are batched: at most this many events or this long.</summary>
     public int CommitBatchSize { get; init; } = 512;
     public TimeSpan CommitMaxDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>Only rows of these symbols are read (hocon: cop.instruments); a NOTIFY naming another is quarantined.</summary>
+    public InstrumentCatalogue Instruments { get; init; } = InstrumentCatalogue.UsdCop;
 }

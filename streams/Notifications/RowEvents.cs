@@ -25,14 +25,26 @@ public sealed record FeaturesWritten(string Symbol, DateTime Time, string Builde
 /// <summary>A payload that could not be read; it goes to quarantine with this reason.</summary>
 public sealed class MalformedPayloadException(string reason) : Exception(reason);
 
+/// <summary>reason_code of the NOTIFY payloads that are quarantined.</summary>
+public static class NotifyQuarantine
+{
+    public const string Malformed = "malformed_payload";
+    /// <summary>The payload names a symbol outside cop.instruments.</summary>
+    public const string UnknownSymbol = "unknown_symbol";
+    /// <summary>The payload names a (symbol, time) that is not a committed row: a forged NOTIFY.</summary>
+    public const string NoSuchRow = "no_such_row";
+}
+
 /// <summary>What a row channel needs: its NOTIFY channel, its table, how to read a payload
-/// and how to read a row back during catch-up. All SQL fragments are constants.</summary>
+/// and how to read a row back during catch-up. All SQL fragments are constants. A payload is
+/// only a claim that a row exists: events are always the rows read back from the table.</summary>
 public sealed record RowChannel<TEvent>(
     NotifyChannel Channel,
     string Table,
     string SelectColumns,
     Func<JsonElement, TEvent> FromPayload,
-    Func<NpgsqlDataReader, EventOrigin, TEvent> FromRow) where TEvent : IRowEvent
+    Func<NpgsqlDataReader, EventOrigin, TEvent> FromRow,
+    Func<TEvent, DateTime?, TEvent> WithInsertedAt) where TEvent : IRowEvent
 {
     public string Name => Channels.Name(Channel);
 }
@@ -44,7 +56,8 @@ public static class RowChannels
         p => new BarInserted(
             RequiredString(p, "symbol"), RequiredTime(p, "time"), RequiredDouble(p, "close"),
             OptionalTime(p, "inserted_at"), EventOrigin.Notify),
-        (r, origin) => new BarInserted(r.GetString(0), r.GetDateTime(1), r.GetDouble(2), null, origin));
+        (r, origin) => new BarInserted(r.GetString(0), r.GetDateTime(1), r.GetDouble(2), null, origin),
+        (e, at) => e with { InsertedAt = at });
 
     public static readonly RowChannel<FeaturesWritten> Features = new(
         NotifyChannel.NewFeatures, "inference_features_5m",
@@ -60,7 +73,8 @@ public static class RowChannels
             RequiredString(p, "symbol"), RequiredTime(p, "time"), RequiredString(p, "builder_version"),
             p.TryGetProperty("has_all_features", out var h) && h.ValueKind == JsonValueKind.True,
             OptionalTime(p, "inserted_at"), EventOrigin.Notify),
-        (r, origin) => new FeaturesWritten(r.GetString(0), r.GetDateTime(1), r.GetString(2), r.GetBoolean(3), null, origin));
+        (r, origin) => new FeaturesWritten(r.GetString(0), r.GetDateTime(1), r.GetString(2), r.GetBoolean(3), null, origin),
+        (e, at) => e with { InsertedAt = at });
 
     /// <summary>Reads a payload; any defect becomes a <see cref="MalformedPayloadException"/>
     /// naming the field.</summary>

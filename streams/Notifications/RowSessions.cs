@@ -1,36 +1,39 @@
 using Akka.Util;
 using Cop.Actors.Telemetry;
 using Cop.Persistence.Schema;
+using Cop.Trading;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Cop.Streams.Notifications;
 
 /// <summary>Reads committed rows after a per-symbol cursor, oldest first, a batch at a time.
-/// Shared by catch-up (on the listener's own connection) and polling (pooled connections).</summary>
+/// Shared by catch-up (on the listener's own connection) and polling (pooled connections).
+/// Only the catalogue's symbols are read: a row of any other symbol (a direct INSERT) is never an event.</summary>
 internal static class CatchUpQuery
 {
     public static async Task<List<TEvent>> ReadBatchAsync<TEvent>(
-        NpgsqlConnection conn, RowChannel<TEvent> channel, Dictionary<string, DateTime> cursor,
+        NpgsqlConnection conn, RowChannel<TEvent> channel, Dictionary<string, DateTime> cursor, InstrumentCatalogue instruments,
         int batchSize, EventOrigin origin, CancellationToken ct) where TEvent : IRowEvent
     {
-        // Table and columns come from RowChannel constants; values are parameters.
+        // Table and columns come from RowChannel constants; values are parameters, and the symbols
+        // are the configured catalogue, never a string read from a payload or a row.
         // o.time > @floor lets the time index serve the read; symbols the consumer has never
-        // seen start at -infinity through the LEFT JOIN.
+        // seen start at -infinity (Npgsql maps DateTime.MinValue to it).
         var sql = $"""
             SELECT {channel.SelectColumns}
               FROM {channel.Table} o
-              LEFT JOIN unnest(@symbols::text[], @afters::timestamptz[]) AS w(symbol, after) ON w.symbol = o.symbol
-             WHERE o.time > @floor AND o.time > COALESCE(w.after, '-infinity'::timestamptz)
+              JOIN unnest(@symbols::text[], @afters::timestamptz[]) AS w(symbol, after) ON w.symbol = o.symbol
+             WHERE o.time > @floor AND o.time > w.after
              ORDER BY o.time, o.symbol
              LIMIT @n
             """;
+        var symbols = instruments.Symbols.ToArray();
+        var afters = symbols.Select(sym => DateTime.SpecifyKind(cursor.TryGetValue(sym, out var t) ? t : DateTime.MinValue, DateTimeKind.Utc)).ToArray();
         await using var cmd = new NpgsqlCommand(sql, conn);
-        cmd.Parameters.AddWithValue("symbols", cursor.Keys.ToArray());
-        cmd.Parameters.AddWithValue("afters", cursor.Values.Select(v => DateTime.SpecifyKind(v, DateTimeKind.Utc)).ToArray());
-        // No cursor at all: from the beginning (Npgsql maps DateTime.MinValue to -infinity).
-        var floor = cursor.Count == 0 ? DateTime.MinValue : cursor.Values.Min();
-        cmd.Parameters.AddWithValue("floor", DateTime.SpecifyKind(floor, DateTimeKind.Utc));
+        cmd.Parameters.AddWithValue("symbols", symbols);
+        cmd.Parameters.AddWithValue("afters", afters);
+        cmd.Parameters.AddWithValue("floor", afters.Min());
         cmd.Parameters.AddWithValue("n", batchSize);
         var rows = new List<TEvent>(Math.Min(batchSize, 1024));
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -42,6 +45,24 @@ internal static class CatchUpQuery
         }
         return rows;
     }
+
+    /// <summary>Which of these (symbol, time) keys are committed rows of the channel's table.
+    /// Callers pass catalogue symbols only.</summary>
+    public static async Task<HashSet<(string, DateTime)>> ExistingAsync<TEvent>(NpgsqlConnection conn, RowChannel<TEvent> channel,
+        IReadOnlyCollection<(string Symbol, DateTime Time)> keys, CancellationToken ct) where TEvent : IRowEvent
+    {
+        var found = new HashSet<(string, DateTime)>();
+        if (keys.Count == 0) return found;
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT k.symbol, k.time FROM unnest(@s::text[], @t::timestamptz[]) AS k(symbol, time)
+             WHERE EXISTS (SELECT 1 FROM {channel.Table} o WHERE o.symbol = k.symbol AND o.time = k.time)
+            """, conn);
+        cmd.Parameters.AddWithValue("s", keys.Select(k => k.Symbol).ToArray());
+        cmd.Parameters.AddWithValue("t", keys.Select(k => DateTime.SpecifyKind(k.Time, DateTimeKind.Utc)).ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) found.Add((r.GetString(0), r.GetDateTime(1)));
+        return found;
+    }
 }
 
 /// <summary>Everything a session needs; one per source.</summary>
@@ -52,8 +73,8 @@ public sealed class RowEventSourceContext
     public required EventWatermarks Watermarks { get; init; }
     public required ListenCircuitBreaker Breaker { get; init; }
     public NotificationSourceSettings Settings { get; init; } = new();
-    /// <summary>(source, raw payload, reason): where malformed payloads go.</summary>
-    public Func<string, string, string, CancellationToken, Task>? Quarantine { get; init; }
+    /// <summary>(source, raw payload, reason, reason_code): where refused payloads go.</summary>
+    public Func<string, string, string, string?, CancellationToken, Task>? Quarantine { get; init; }
     /// <summary>Called with (listener name, payload) for every system_heartbeat seen.</summary>
     public Action<string, string>? OnHeartbeat { get; init; }
     public ILogger Log { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -62,8 +83,11 @@ public sealed class RowEventSourceContext
 
 /// <summary>
 /// One LISTEN connection's life: LISTEN first, then catch up from committed rows (so nothing
-/// committed while we were away is missed), then live notifications. While a catch-up runs,
-/// live notifications wait so that each symbol's events leave in time order.
+/// committed while we were away is missed), then live notifications. A notification is only a
+/// wake-up: anyone may call pg_notify, so its payload is never an event. It makes the session read
+/// the committed rows after the frontier (what it emits), then checks the payload's claim: a
+/// payload naming a symbol outside the catalogue, or a (symbol, time) that is no stored row, is
+/// quarantined with its reason and moves nothing.
 /// Reads happen only on demand: a slow consumer leaves notifications queued in PostgreSQL.
 /// </summary>
 internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IRowEvent
@@ -71,9 +95,13 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
     private readonly RowChannel<TEvent> _channel;
     private readonly RowEventSourceContext _ctx;
     private readonly NpgsqlConnection _conn;
-    private readonly Queue<TEvent> _live = new();
     private readonly Queue<TEvent> _caughtUp = new();
     private readonly Queue<(string Payload, string Reason)> _malformed = new();
+    // Payloads that parsed: claims that a row exists, waiting for the read they wake up.
+    private readonly Queue<(TEvent Claim, string Payload)> _claims = new();
+    // The claims the running read must account for, by key; null when none wakes it.
+    private Dictionary<(string, DateTime), (TEvent Claim, string Payload)>? _checking;
+    private EventOrigin _readOrigin = EventOrigin.CatchUp;
     private Dictionary<string, DateTime>? _catchUpCursor;
     private DateTime _nextCatchUpAt;
     private bool _reportedHealthy;
@@ -138,18 +166,29 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
             if (_caughtUp.TryDequeue(out var old)) return old;
             if (_catchUpCursor is not null)
             {
-                var batch = await CatchUpQuery.ReadBatchAsync(_conn, _channel, _catchUpCursor,
-                    _ctx.Settings.CatchUpBatchSize, EventOrigin.CatchUp, _ctx.Shutdown);
-                foreach (var e in batch) _caughtUp.Enqueue(e);
-                if (batch.Count < _ctx.Settings.CatchUpBatchSize) FinishCatchUp();
+                var batch = await CatchUpQuery.ReadBatchAsync(_conn, _channel, _catchUpCursor, _ctx.Settings.Instruments,
+                    _ctx.Settings.CatchUpBatchSize, _readOrigin, _ctx.Shutdown);
+                foreach (var e in batch) _caughtUp.Enqueue(Answered(e));
+                if (batch.Count < _ctx.Settings.CatchUpBatchSize)
+                {
+                    FinishCatchUp();
+                    await CheckClaimsAsync();
+                }
                 continue;
             }
             ReportHealthyOnceStable();
-            while (_malformed.TryDequeue(out var bad)) await QuarantineAsync(bad.Payload, bad.Reason);
-            if (_live.TryDequeue(out var live)) return live;
+            while (_malformed.TryDequeue(out var bad)) await QuarantineAsync(bad.Payload, bad.Reason, NotifyQuarantine.Malformed);
+            if (_claims.Count > 0)
+            {
+                // Woken up: read what is committed after the frontier; the claims are checked after.
+                _checking = new();
+                while (_checking.Count < MaxClaimsPerRead && _claims.TryDequeue(out var c)) _checking.TryAdd((c.Claim.Symbol, c.Claim.Time), c);
+                StartRead(EventOrigin.Notify);
+                continue;
+            }
             if (DateTime.UtcNow >= _nextCatchUpAt)
             {
-                _catchUpCursor = new Dictionary<string, DateTime>(_ctx.Watermarks.ReadFrom());
+                StartRead(EventOrigin.CatchUp);
                 continue;
             }
             var wakeAt = _reportedHealthy ? _nextCatchUpAt : Min(_nextCatchUpAt, (_caughtUpAt ?? DateTime.UtcNow) + _ctx.Settings.KeepAlive);
@@ -163,6 +202,38 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
             }
         }
         return Option<TEvent>.None;
+    }
+
+    /// <summary>Most notifications one wake-up read accounts for; a flood waits for the next.</summary>
+    private const int MaxClaimsPerRead = 10_000;
+
+    private void StartRead(EventOrigin origin)
+    {
+        _readOrigin = origin;
+        _catchUpCursor = new Dictionary<string, DateTime>(_ctx.Watermarks.ReadFrom());
+    }
+
+    /// <summary>A row read back answers the claim naming it (which carries the trigger's send time, for latency).</summary>
+    private TEvent Answered(TEvent row)
+    {
+        if (_checking is null || !_checking.Remove((row.Symbol, row.Time), out var c)) return row;
+        return _channel.WithInsertedAt(row, c.Claim.InsertedAt);
+    }
+
+    /// <summary>The claims the read did not answer: a row read before (a late or repeated NOTIFY) is
+    /// fine; a symbol outside the catalogue, or a key that is no stored row, is quarantined.</summary>
+    private async Task CheckClaimsAsync()
+    {
+        if (_checking is not { Count: > 0 } left) { _checking = null; return; }
+        _checking = null;
+        var instruments = _ctx.Settings.Instruments;
+        foreach (var (claim, payload) in left.Values.Where(c => !instruments.Contains(c.Claim.Symbol)))
+            await QuarantineAsync(payload, $"{instruments.WhyUnknown(claim.Symbol)}: not read, nothing moved", NotifyQuarantine.UnknownSymbol);
+        var known = left.Keys.Where(k => instruments.Contains(k.Item1)).ToList();
+        var stored = await CatchUpQuery.ExistingAsync(_conn, _channel, known, _ctx.Shutdown);
+        foreach (var key in known.Where(k => !stored.Contains(k)))
+            await QuarantineAsync(left[key].Payload,
+                $"names {key.Item1} {key.Item2:O}, which is not a stored row of {_channel.Table}: ignored, nothing moved", NotifyQuarantine.NoSuchRow);
     }
 
     private void FinishCatchUp()
@@ -196,7 +267,7 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
             var e = RowChannels.Parse(_channel, n.Payload);
             if (e.InsertedAt is { } sentAt)
                 CopMetrics.NotifyLatency.WithLabels(_channel.Name).Observe(Math.Max(0, (DateTime.UtcNow - sentAt).TotalSeconds));
-            _live.Enqueue(e);
+            _claims.Enqueue((e, n.Payload));
         }
         catch (MalformedPayloadException bad)
         {
@@ -205,13 +276,13 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
         }
     }
 
-    private async Task QuarantineAsync(string payload, string reason)
+    private async Task QuarantineAsync(string payload, string reason, string code)
     {
-        CopMetrics.NotifyEvents.WithLabels(_channel.Name, "malformed").Inc();
+        CopMetrics.NotifyEvents.WithLabels(_channel.Name, code == NotifyQuarantine.Malformed ? "malformed" : "refused").Inc();
         CopMetrics.QuarantinedTotal.WithLabels($"notify:{_channel.Name}").Inc();
-        _ctx.Log.LogWarning("Malformed payload on {Channel} quarantined: {Reason}", _channel.Name, reason);
+        _ctx.Log.LogWarning("Payload on {Channel} quarantined ({Code}): {Reason}", _channel.Name, code, reason);
         if (_ctx.Quarantine is not null)
-            await _ctx.Quarantine($"notify:{_channel.Name}", payload, reason, _ctx.Shutdown);
+            await _ctx.Quarantine($"notify:{_channel.Name}", payload, reason, code, _ctx.Shutdown);
     }
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
@@ -254,7 +325,7 @@ internal sealed class PollSession<TEvent> where TEvent : IRowEvent
             _cursor ??= new Dictionary<string, DateTime>(_ctx.Watermarks.ReadFrom());
             await using (var conn = await _ctx.Pooled.OpenConnectionAsync(_ctx.Shutdown))
             {
-                var batch = await CatchUpQuery.ReadBatchAsync(conn, _channel, _cursor,
+                var batch = await CatchUpQuery.ReadBatchAsync(conn, _channel, _cursor, _ctx.Settings.Instruments,
                     _ctx.Settings.CatchUpBatchSize, EventOrigin.Poll, _ctx.Shutdown);
                 foreach (var e in batch) _rows.Enqueue(e);
                 if (batch.Count > 0) continue;

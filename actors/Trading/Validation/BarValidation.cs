@@ -19,6 +19,7 @@ public enum QuarantineReason
     OutOfOrder,
     /// <summary>A bar already stored (or earlier in the batch) sent again with other prices.</summary>
     ConflictingDuplicate,
+    UnknownSymbol,
 }
 
 public static class QuarantineReasons
@@ -39,6 +40,7 @@ public static class QuarantineReasons
         QuarantineReason.Duplicate => "duplicate",
         QuarantineReason.OutOfOrder => "out_of_order",
         QuarantineReason.ConflictingDuplicate => "conflicting_duplicate",
+        QuarantineReason.UnknownSymbol => "unknown_symbol",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }
@@ -78,6 +80,8 @@ public sealed record ValidationRules
     public int MaxUnreadableRows { get; init; } = 1_000;
     /// <summary>Unreadable rows of a refused file kept in quarantine as a sample.</summary>
     public int UnreadableSample { get; init; } = 100;
+    /// <summary>The symbols accepted at all (hocon: cop.instruments); any other is unknown_symbol.</summary>
+    public InstrumentCatalogue Instruments { get; init; } = InstrumentCatalogue.UsdCop;
 
     public void Check()
     {

@@ -31,8 +31,15 @@ public static class BarValidator
     {
         var accepted = new List<AcceptedBar>();
         var rejected = new List<RejectedBar>();
-        foreach (var series in batch.GroupBy(b => b.Symbol))
+        foreach (var series in batch.GroupBy(b => b.Symbol, StringComparer.Ordinal))
         {
+            // First: a symbol outside the catalogue names no series, tail or row of ours.
+            if (!rules.Instruments.Contains(series.Key))
+            {
+                var why = rules.Instruments.WhyUnknown(series.Key);
+                foreach (var raw in series) rejected.Add(new RejectedBar(raw, QuarantineReason.UnknownSymbol, why));
+                continue;
+            }
             var candidates = new List<(RawBar Raw, DateTime Time, string? Repair)>();
             foreach (var day in series.GroupBy(b => TradingSession.BogotaDate(b.Time.UtcDateTime)))
                 ClassifyDay(day.ToList(), rules, candidates, rejected);
