@@ -1,0 +1,253 @@
+using System.IO.Compression;
+using System.Text;
+using Akka.Actor;
+using Cop.Actors.Features;
+using Cop.Host.Commands;
+using Cop.Host.Configuration;
+using Cop.Host.Infrastructure;
+using Cop.Persistence.Stores;
+using Cop.Streams.Ingestion;
+using Cop.Streams.Macro;
+using Cop.Tests.Infrastructure;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Cop.Tests.Hostile;
+
+/// <summary>
+/// Issue 12, items 1 and 3, on real PostgreSQL through the whole path (bar file -> validation ->
+/// INSERT -> NOTIFY -> features -> NOTIFY -> the deployed baseline): a forged NOTIFY (any role may
+/// call pg_notify) moves no watermark, and a foreign symbol, by the ingester or by a direct INSERT,
+/// never takes the real USD/COP bar's decision nor becomes a series or an actor.
+/// </summary>
+public class HostileNotifyTests(ITestOutputHelper output)
+{
+    private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");
+    private static readonly string Bars = Path.Combine(Fixtures, "usdcop_m5_2020h1.csv.gz");
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private const string ForgedBar = """{"symbol":"USD/COP","time":"2030-01-02T14:00:00+00:00","close":4000}""";
+    private const string ForgedFeatures =
+        """{"symbol":"USD/COP","time":"2030-01-02T14:00:00+00:00","builder_version":"v1","has_all_features":true}""";
+
+    [Theory]
+    [InlineData("new_ohlcv_bar", ForgedBar)]
+    [InlineData("new_features", ForgedFeatures)]
+    public async Task A_forged_notify_is_quarantined_moves_no_watermark_and_later_bars_get_features_and_decisions_also_after_a_restart(
+        string channel, string forged)
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("forged");
+        var log = new TestLogger(output);
+        var path = await Path_.StartAsync(cs, log, seed: true);
+        try
+        {
+            var bars = await path.IngestAsync(maxDays: 3);
+            await AllDecidedAsync(cs, bars);
+            var marks = await WatermarksAsync(cs);
+
+            // As cop_ingester would: any role may call pg_notify.
+            await Sql.ExecAsync(cs, "SET ROLE cop_ingester; SELECT pg_notify(@c, @p)", ("c", channel), ("p", forged));
+            await EventuallyAsync(async () => await Sql.ScalarAsync<long>(cs,
+                "SELECT count(*) FROM quarantine WHERE source = @s AND reason_code = 'no_such_row' AND raw_payload = @p",
+                ("s", $"notify:{channel}"), ("p", forged)) == 1, "the forged payload quarantined as no_such_row");
+            Assert.Equal(marks, await WatermarksAsync(cs));
+            Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM quarantine WHERE source LIKE 'notify:%' AND reason_code IS NULL"));
+
+            // Real bars after it get their features and decisions ...
+            bars += await path.IngestAsync(maxDays: 6);
+            await AllDecidedAsync(cs, bars);
+            await EventuallyAsync(async () => (await WatermarksAsync(cs)).SequenceEqual(await NewestRowsAsync(cs)), "watermarks at the newest real rows");
+
+            // ... and a restart resumes after the real rows, not after 2030.
+            await path.DisposeAsync();
+            path = await Path_.StartAsync(cs, log, seed: false);
+            bars += await path.IngestAsync(maxDays: 9);
+            await AllDecidedAsync(cs, bars);
+            await EventuallyAsync(async () => (await WatermarksAsync(cs)).SequenceEqual(await NewestRowsAsync(cs)), "watermarks at the newest real rows after the restart");
+            Assert.True(await Sql.ScalarAsync<DateTime>(cs, "SELECT max(last_time) FROM system.stream_watermarks") < new DateTime(2021, 1, 1));
+        }
+        finally { await path.DisposeAsync(); }
+    }
+
+    public static TheoryData<string, byte[]> ForeignSymbols => new()
+    {
+        { "another pair", "EUR/USD"u8.ToArray() },
+        { "another case", "usd/cop"u8.ToArray() },
+        { "SQL", "'; DROP TABLE usdcop_m5_ohlcv; --"u8.ToArray() },
+        { "invalid UTF-8", [.. "USD/C"u8.ToArray(), 0xFF, 0xFE, .. "OP"u8.ToArray()] },
+        { "7,900 characters", Encoding.ASCII.GetBytes(new string('X', 7_900)) },
+    };
+
+    [Theory]
+    [MemberData(nameof(ForeignSymbols))]
+    public async Task A_foreign_symbol_is_quarantined_unknown_symbol_and_the_real_bar_at_the_same_time_gets_its_features_and_decision(
+        string what, byte[] symbol)
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("foreign");
+        await using var path = await Path_.StartAsync(cs, new TestLogger(output), seed: true);
+        var bars = await path.IngestAsync(maxDays: 3);
+        await AllDecidedAsync(cs, bars);
+
+        // The first bar of the fourth day of the sample, under the foreign symbol, arrives first.
+        var line = FirstLineOfDay(new DateOnly(2020, 1, 7));
+        var file = Path.Combine(Path.GetTempPath(), $"cop-foreign-{Guid.NewGuid():N}.csv");
+        var fields = line.Split(',');
+        await File.WriteAllBytesAsync(file, [.. Encoding.ASCII.GetBytes(Header + "\n" + fields[0] + ","), .. symbol,
+            .. Encoding.ASCII.GetBytes("," + string.Join(',', fields[2..]) + "\n")]);
+        var report = await path.IngestFileAsync(file);
+        File.Delete(file);
+        output.WriteLine($"{what}: read {report.Read}, inserted {report.Inserted}, rejected {string.Join(", ", report.Rejected)}");
+        Assert.Equal(0, report.Inserted);
+        Assert.Equal(1, report.Rejected.GetValueOrDefault("unknown_symbol"));
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM quarantine WHERE source = 'test' AND reason_code = 'unknown_symbol'"));
+
+        // Then the real USD/COP bars of that day: the one at the same time is decided like every other.
+        bars += await path.IngestAsync(maxDays: 4);
+        await AllDecidedAsync(cs, bars);
+        var sameTime = await Sql.ScalarAsync<DateTime>(cs, "SELECT min(time) FROM usdcop_m5_ohlcv WHERE time >= '2020-01-07'");
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(cs,
+            "SELECT count(*) FROM trading.model_inferences WHERE symbol = 'USD/COP' AND bar_time = @t", ("t", sameTime)));
+        await AssertNothingForeignAsync(cs, path);
+    }
+
+    [Fact]
+    public async Task A_foreign_row_inserted_directly_is_quarantined_from_its_notify_and_becomes_no_series_actor_or_decision()
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("foreignrow");
+        await using var path = await Path_.StartAsync(cs, new TestLogger(output), seed: true);
+        var bars = await path.IngestAsync(maxDays: 3);
+        await AllDecidedAsync(cs, bars);
+        var marks = await WatermarksAsync(cs);
+
+        // Another route than the ingester: INSERT (the trigger then announces the rows), on both tables.
+        // The time of the first real bar of the next day in the sample.
+        var t = new DateTime(2020, 1, 7, 13, 10, 0, DateTimeKind.Utc);
+        foreach (var symbol in new[] { "EUR/USD", new string('X', 7_800) })
+        {
+            await Sql.ExecAsync(cs, "INSERT INTO usdcop_m5_ohlcv (symbol, time, open, high, low, close, source) VALUES (@s, @t, 4000, 4001, 3999, 4000, 'psql')",
+                ("s", symbol), ("t", t));
+            // (The feature trigger's payload cannot carry the 7,800-character symbol: NOTIFY's 8,000-byte limit.)
+            if (symbol.Length < 100)
+                await Sql.ExecAsync(cs, "INSERT INTO inference_features_5m (symbol, time, log_ret_5m, rsi_9, time_normalized) VALUES (@s, @t, 0.001, 55, 0.5)",
+                    ("s", symbol), ("t", t));
+        }
+        await EventuallyAsync(async () => await Sql.ScalarAsync<long>(cs,
+            "SELECT count(*) FROM quarantine WHERE source IN ('notify:new_ohlcv_bar', 'notify:new_features') AND reason_code = 'unknown_symbol'") == 3,
+            "three unknown_symbol quarantine rows");
+        Assert.Equal(marks, await WatermarksAsync(cs));
+        await AssertNothingForeignAsync(cs, path, foreignRowsStored: true);
+
+        // The real bar at that time still gets its features and decision.
+        bars += await path.IngestAsync(maxDays: 4);
+        await AllDecidedAsync(cs, bars);
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM usdcop_m5_ohlcv WHERE symbol = 'USD/COP' AND time = @t", ("t", t)));
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(cs,
+            "SELECT count(*) FROM trading.model_inferences WHERE symbol = 'USD/COP' AND bar_time = @t", ("t", t)));
+        await AssertNothingForeignAsync(cs, path, foreignRowsStored: true);
+    }
+
+    private static async Task AssertNothingForeignAsync(string cs, Path_ path, bool foreignRowsStored = false)
+    {
+        if (!foreignRowsStored)
+        {
+            Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM usdcop_m5_ohlcv WHERE symbol <> 'USD/COP'"));
+            Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM inference_features_5m WHERE symbol <> 'USD/COP'"));
+        }
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences WHERE symbol <> 'USD/COP'"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM system.stream_watermarks WHERE symbol <> 'USD/COP'"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM system.dead_letter_queue"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM journal WHERE persistence_id LIKE 'bar-series%' AND persistence_id <> 'bar-series|USD/COP|5m'"));
+        var series = await path.Features.BarSeries.Ask<BarSeriesSupervisor.SeriesList>(new BarSeriesSupervisor.ListSeries(), TimeSpan.FromSeconds(5));
+        Assert.Equal(["USD/COP|5m"], series.Series);
+    }
+
+    private const string Header = "time,symbol,open,high,low,close,volume,source,created_at,updated_at";
+
+    private static string FirstLineOfDay(DateOnly day)
+    {
+        using var input = new StreamReader(new GZipStream(File.OpenRead(Bars), CompressionMode.Decompress));
+        while (input.ReadLine() is { } line)
+            if (line.StartsWith(day.ToString("yyyy-MM-dd"))) return line;
+        throw new InvalidOperationException($"no bar on {day} in the sample");
+    }
+
+    /// <summary>Every stored USD/COP bar has exactly one decision, and every feature row too.</summary>
+    private static Task AllDecidedAsync(string cs, long bars) => EventuallyAsync(async () =>
+        await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM inference_features_5m WHERE symbol = 'USD/COP'") == bars &&
+        await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences WHERE symbol = 'USD/COP'") == bars,
+        $"{bars} USD/COP bars with features and one decision each", TimeSpan.FromSeconds(60));
+
+    private static async Task<List<(string, string, DateTime)>> WatermarksAsync(string cs)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT consumer, symbol, last_time FROM system.stream_watermarks ORDER BY consumer, symbol", conn);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var rows = new List<(string, string, DateTime)>();
+        while (await r.ReadAsync()) rows.Add((r.GetString(0), r.GetString(1), r.GetDateTime(2)));
+        return rows;
+    }
+
+    /// <summary>What the watermarks must be once everything is processed: the newest real rows.</summary>
+    private static async Task<List<(string, string, DateTime)>> NewestRowsAsync(string cs) =>
+    [
+        (TradingWiring.Consumer, "USD/COP", await Sql.ScalarAsync<DateTime>(cs, "SELECT max(time) FROM inference_features_5m WHERE symbol = 'USD/COP'")),
+        (FeatureWiring.Consumer, "USD/COP", await Sql.ScalarAsync<DateTime>(cs, "SELECT max(time) FROM usdcop_m5_ohlcv WHERE symbol = 'USD/COP'")),
+    ];
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? within = null)
+    {
+        for (var until = DateTime.UtcNow + (within ?? Patience); !await condition(); await Task.Delay(100))
+            if (DateTime.UtcNow > until) Assert.Fail($"not within {within ?? Patience}: {what}");
+    }
+
+    /// <summary>The path as `cop run` wires it, on one database: macro seeded, the baseline deployed.</summary>
+    private sealed class Path_ : IAsyncDisposable
+    {
+        private readonly CopSettings _settings;
+        private readonly string _cs;
+        private readonly NpgsqlDataSource _db;
+        private readonly ActorSystem _system;
+        private int _disposed;
+        public FeatureWiring Features { get; }
+        public TradingWiring Trading { get; }
+
+        private Path_(CopSettings settings, string cs, NpgsqlDataSource db, ActorSystem system, FeatureWiring features, TradingWiring trading) =>
+            (_settings, _cs, _db, _system, Features, Trading) = (settings, cs, db, system, features, trading);
+
+        public static async Task<Path_> StartAsync(string cs, TestLogger log, bool seed)
+        {
+            var settings = ShippedConfig.Settings();
+            var db = NpgsqlDataSource.Create(cs);
+            if (seed)
+            {
+                await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(Fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
+                await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+            }
+            var system = ActorSystem.Create("hostile", FeatureWiring.ActorSystemConfig(settings, cs));
+            var features = await FeatureWiring.StartAsync(system, settings, cs, log);
+            var trading = await TradingWiring.StartAsync(system, settings, cs, log);
+            Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));
+            return new Path_(settings, cs, db, system, features, trading);
+        }
+
+        /// <summary>The sample's first days (bars already stored are quarantined as duplicates); returns the bars newly stored.</summary>
+        public async Task<long> IngestAsync(int maxDays) => (await IngestFileAsync(Bars, maxDays)).Inserted;
+
+        public async Task<IngestReport> IngestFileAsync(string file, int? maxDays = null)
+        {
+            await using var bars = new BarStore(_cs);
+            var ingester = new BarIngester(bars, new QuarantineStore(_db), _settings.Validation, "test");
+            return await ingester.IngestFileAsync(file, DateTime.UtcNow, maxDays: maxDays);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+            await Trading.DisposeAsync();
+            await Features.DisposeAsync();
+            await _system.Terminate();
+            await _db.DisposeAsync();
+        }
+    }
+}
