@@ -43,7 +43,7 @@ public class HostileNotifyTests(ITestOutputHelper output)
         {
             var bars = await path.IngestAsync(maxDays: 3);
             await AllDecidedAsync(cs, bars);
-            var marks = await WatermarksAsync(cs);
+            var marks = await SettledWatermarksAsync(cs);
 
             // As cop_ingester would: any role may call pg_notify.
             await Sql.ExecAsync(cs, "SET ROLE cop_ingester; SELECT pg_notify(@c, @p)", ("c", channel), ("p", forged));
@@ -56,14 +56,14 @@ public class HostileNotifyTests(ITestOutputHelper output)
             // Real bars after it get their features and decisions ...
             bars += await path.IngestAsync(maxDays: 6);
             await AllDecidedAsync(cs, bars);
-            await EventuallyAsync(async () => (await WatermarksAsync(cs)).SequenceEqual(await NewestRowsAsync(cs)), "watermarks at the newest real rows");
+            await SettledWatermarksAsync(cs);
 
             // ... and a restart resumes after the real rows, not after 2030.
             await path.DisposeAsync();
             path = await Path_.StartAsync(cs, log, seed: false);
             bars += await path.IngestAsync(maxDays: 9);
             await AllDecidedAsync(cs, bars);
-            await EventuallyAsync(async () => (await WatermarksAsync(cs)).SequenceEqual(await NewestRowsAsync(cs)), "watermarks at the newest real rows after the restart");
+            await SettledWatermarksAsync(cs);
             Assert.True(await Sql.ScalarAsync<DateTime>(cs, "SELECT max(last_time) FROM system.stream_watermarks") < new DateTime(2021, 1, 1));
         }
         finally { await path.DisposeAsync(); }
@@ -75,7 +75,7 @@ public class HostileNotifyTests(ITestOutputHelper output)
         { "another case", "usd/cop"u8.ToArray() },
         { "SQL", "'; DROP TABLE usdcop_m5_ohlcv; --"u8.ToArray() },
         { "invalid UTF-8", [.. "USD/C"u8.ToArray(), 0xFF, 0xFE, .. "OP"u8.ToArray()] },
-        { "7,900 characters", Encoding.ASCII.GetBytes(new string('X', 7_900)) },
+        { "7,800 characters", Encoding.ASCII.GetBytes(new string('X', 7_800)) },
     };
 
     [Theory]
@@ -117,7 +117,7 @@ public class HostileNotifyTests(ITestOutputHelper output)
         await using var path = await Path_.StartAsync(cs, new TestLogger(output), seed: true);
         var bars = await path.IngestAsync(maxDays: 3);
         await AllDecidedAsync(cs, bars);
-        var marks = await WatermarksAsync(cs);
+        var marks = await SettledWatermarksAsync(cs);
 
         // Another route than the ingester: INSERT (the trigger then announces the rows), on both tables.
         // The time of the first real bar of the next day in the sample.
@@ -186,6 +186,13 @@ public class HostileNotifyTests(ITestOutputHelper output)
         var rows = new List<(string, string, DateTime)>();
         while (await r.ReadAsync()) rows.Add((r.GetString(0), r.GetString(1), r.GetDateTime(2)));
         return rows;
+    }
+
+    /// <summary>Waits until the watermarks (committed a little after the work) stand at the newest real rows.</summary>
+    private static async Task<List<(string, string, DateTime)>> SettledWatermarksAsync(string cs)
+    {
+        await EventuallyAsync(async () => (await WatermarksAsync(cs)).SequenceEqual(await NewestRowsAsync(cs)), "watermarks at the newest real rows");
+        return await WatermarksAsync(cs);
     }
 
     /// <summary>What the watermarks must be once everything is processed: the newest real rows.</summary>
