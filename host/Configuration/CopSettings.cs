@@ -104,7 +104,8 @@ public sealed record CopSettings(
             notify,
             Positive(c, $"{n}.heartbeat-interval"),
             ReadValidation(c) with { Instruments = instruments },
-            ReadTwelveData(c),
+            ReadTwelveData(c) is var td && instruments.Contains(td.Symbol) ? td
+                : throw new ConfigurationException($"cop.ingest.twelvedata.symbol = {Cop.Trading.InstrumentCatalogue.Printable(td.Symbol)} is not in cop.instruments"),
             new BarSeriesSettings
             {
                 MaxBarsPerUnit = PositiveInt(c, "cop.features.max-bars-per-unit"),

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using Akka.Actor;
 using Cop.Actors.Features;
+using Cop.Actors.Models;
 using Cop.Host.Commands;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
@@ -137,6 +138,16 @@ public class HostileNotifyTests(ITestOutputHelper output)
         Assert.Equal(marks, await WatermarksAsync(cs));
         await AssertNothingForeignAsync(cs, path, foreignRowsStored: true);
 
+        // Asked directly for the foreign feature row: no model trades EUR/USD, and the model itself refuses it.
+        var answer = await path.Trading.Models.Ask<DeployedModelSupervisor.BarDecisions>(
+            new DeployedModelSupervisor.DecideBar("EUR/USD", t, null, TimeSpan.FromSeconds(10)), TimeSpan.FromSeconds(15));
+        Assert.Empty(answer.Decided);
+        Assert.Empty(answer.Failed);
+        var model = await path.System.ActorSelection($"/user/models/{BaselinePolicy.ModelId}/model").ResolveOne(TimeSpan.FromSeconds(5));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() =>
+            model.Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar("EUR/USD", t, null), TimeSpan.FromSeconds(10)));
+        Assert.Contains("trades USD/COP", refused.Message);
+
         // The real bar at that time still gets its features and decision.
         bars += await path.IngestAsync(maxDays: 4);
         await AllDecidedAsync(cs, bars);
@@ -218,6 +229,7 @@ public class HostileNotifyTests(ITestOutputHelper output)
         private int _disposed;
         public FeatureWiring Features { get; }
         public TradingWiring Trading { get; }
+        public ActorSystem System => _system;
 
         private Path_(CopSettings settings, string cs, NpgsqlDataSource db, ActorSystem system, FeatureWiring features, TradingWiring trading) =>
             (_settings, _cs, _db, _system, Features, Trading) = (settings, cs, db, system, features, trading);
