@@ -6,6 +6,7 @@ using Cop.Actors.Models;
 using Cop.Host.Commands;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
+using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
 using Cop.Streams.Macro;
@@ -155,6 +156,31 @@ public class HostileNotifyTests(ITestOutputHelper output)
         Assert.Equal(1L, await Sql.ScalarAsync<long>(cs,
             "SELECT count(*) FROM trading.model_inferences WHERE symbol = 'USD/COP' AND bar_time = @t", ("t", t)));
         await AssertNothingForeignAsync(cs, path, foreignRowsStored: true);
+    }
+
+    [Fact]
+    public async Task A_watermark_a_forged_notify_left_in_2030_goes_back_to_the_newest_processed_row_when_migrating()
+    {
+        // A database an older version left behind: forged NOTIFYs moved both watermarks to 2030.
+        var cs = await SharedPostgres.NewDatabaseAsync("repair");
+        DatabaseMigrator.Rollback(cs, keepThrough: "034");
+        await Sql.InsertBarsAsync(cs, 0, 10);
+        await Sql.ExecAsync(cs, """
+            INSERT INTO inference_features_5m (symbol, time, log_ret_5m) SELECT 'USD/COP', time, 0 FROM usdcop_m5_ohlcv WHERE time <= @t
+            """, ("t", Sql.BarTime(5)));
+        foreach (var (model, upTo) in new[] { ("a", 3), ("b", 2) })
+            await Sql.ExecAsync(cs, """
+                INSERT INTO trading.model_inferences (model_id, symbol, bar_time, observation_hash, action, confidence, risk_verdict)
+                SELECT @m, 'USD/COP', time, repeat('0', 64), 'HOLD', 1, 'Approved' FROM usdcop_m5_ohlcv WHERE time <= @t
+                """, ("m", model), ("t", Sql.BarTime(upTo)));
+        await Sql.ExecAsync(cs, """
+            INSERT INTO system.stream_watermarks (consumer, symbol, last_time) VALUES
+              ('feature-builder', 'USD/COP', '2030-01-02 14:00+00'), ('decision-maker', 'USD/COP', '2030-01-02 14:00+00')
+            """);
+
+        DatabaseMigrator.Apply(cs);
+
+        Assert.Equal([("decision-maker", "USD/COP", Sql.BarTime(2)), ("feature-builder", "USD/COP", Sql.BarTime(5))], await WatermarksAsync(cs));
     }
 
     private static async Task AssertNothingForeignAsync(string cs, Path_ path, bool foreignRowsStored = false)
