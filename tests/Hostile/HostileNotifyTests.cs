@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Cop.Actors.Features;
 using Cop.Actors.Models;
+using Cop.Trading.Decisions;
 using Cop.Host.Commands;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
@@ -156,6 +157,37 @@ public class HostileNotifyTests(ITestOutputHelper output)
         Assert.Equal(1L, await Sql.ScalarAsync<long>(cs,
             "SELECT count(*) FROM trading.model_inferences WHERE symbol = 'USD/COP' AND bar_time = @t", ("t", t)));
         await AssertNothingForeignAsync(cs, path, foreignRowsStored: true);
+    }
+
+    [Fact]
+    public async Task A_model_whose_journal_holds_another_symbols_decision_still_decides_its_own_bar_at_that_time()
+    {
+        // What an older version left in a journal: the model decided a foreign row at the time of a real bar.
+        await using var m = await Cop.Tests.Models.DeployedModelTests.Market.CreateAsync(80);
+        var t = m.Bars[70].Time;
+        await Sql.ExecAsync(m.Cs, """
+            CREATE TEMP TABLE foreign_bar AS SELECT * FROM usdcop_m5_ohlcv WHERE symbol = 'USD/COP' AND time = @t;
+            UPDATE foreign_bar SET symbol = 'EUR/USD';
+            INSERT INTO usdcop_m5_ohlcv SELECT * FROM foreign_bar;
+            CREATE TEMP TABLE foreign_row AS SELECT * FROM inference_features_5m WHERE symbol = 'USD/COP' AND time = @t;
+            UPDATE foreign_row SET symbol = 'EUR/USD';
+            INSERT INTO inference_features_5m SELECT * FROM foreign_row;
+            """, ("t", t));
+        IActorRef Start(ActorSystem system, string symbol) => system.ActorOf(DeployedModel.Props("journaled", () => PolicySession.Load(m.Baseline.FilePath, m.Baseline.FileSha256),
+            NormStats.FromJson(m.Baseline.NormStatsJson), new ModelSettings { Symbol = symbol }, new FeatureReader(m.Db), new DecisionStore(m.Db), killSwitch: false));
+        using (var system = Sql.JournaledSystem(m.Cs, "old"))
+        {
+            var decided = await Start(system, "EUR/USD").Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar("EUR/USD", t, null), Patience);
+            Assert.False(decided.Duplicate);
+        }
+        using (var system = Sql.JournaledSystem(m.Cs, "new"))
+        {
+            var model = Start(system, "USD/COP");
+            var decided = await model.Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar("USD/COP", t, null), Patience);
+            Assert.False(decided.Duplicate);   // the foreign decision at t is no reason to skip USD/COP at t
+            await Assert.ThrowsAnyAsync<ArgumentException>(() => model.Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar("EUR/USD", m.Bars[75].Time, null), Patience));
+        }
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences WHERE model_id = 'journaled' AND symbol = 'USD/COP'"));
     }
 
     [Fact]
