@@ -54,6 +54,11 @@ public class HostileNotifyTests(ITestOutputHelper output)
                 "SELECT count(*) FROM quarantine WHERE source = @s AND reason_code = 'no_such_row' AND raw_payload = @p",
                 ("s", $"notify:{channel}"), ("p", forged)) == 1, "the forged payload quarantined as no_such_row");
             Assert.Equal(marks, await WatermarksAsync(cs));
+            // A payload that is not even JSON has its reason_code too.
+            await Sql.ExecAsync(cs, "SELECT pg_notify(@c, 'not json')", ("c", channel));
+            await EventuallyAsync(async () => await Sql.ScalarAsync<long>(cs,
+                "SELECT count(*) FROM quarantine WHERE source = @s AND raw_payload = 'not json' AND reason_code = 'malformed_payload'",
+                ("s", $"notify:{channel}")) == 1, "the malformed payload quarantined as malformed_payload");
             Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM quarantine WHERE source LIKE 'notify:%' AND reason_code IS NULL"));
 
             // Real bars after it get their features and decisions ...
