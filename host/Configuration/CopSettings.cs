@@ -131,6 +131,7 @@ public sealed record CopSettings(
                     Costs = new Cop.Trading.Decisions.FillCosts(c.GetDouble("cop.trading.paper.spread-bps", 2), c.GetDouble("cop.trading.paper.slippage-bps", 1)),
                     SnapshotEvery = PositiveInt(c, "cop.trading.snapshot-every"),
                     MaxMacroAge = Positive(c, "cop.trading.max-macro-age"),
+                    PoisonRecheck = Positive(c, "cop.trading.poison-recheck"),
                 },
                 Positive(c, "cop.trading.registry-poll"),
                 Positive(c, "cop.trading.decision-timeout"),
