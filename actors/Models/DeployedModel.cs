@@ -338,6 +338,9 @@ public sealed record ModelSettings
     public bool ExactlyOnce { get; init; } = true;
     /// <summary>How often a model held at a poison bar looks again for an operator's skip.</summary>
     public TimeSpan PoisonRecheck { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>A model's restarts (a failure, a journal that cannot be read): the back-off between them.</summary>
+    public TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RestartMaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>A bar whose decision fails deterministically: the model holds there until it is skipped.</summary>

@@ -132,6 +132,8 @@ public sealed record CopSettings(
                     SnapshotEvery = PositiveInt(c, "cop.trading.snapshot-every"),
                     MaxMacroAge = Positive(c, "cop.trading.max-macro-age"),
                     PoisonRecheck = Positive(c, "cop.trading.poison-recheck"),
+                    RestartMinBackoff = Positive(c, "cop.trading.restart.min-backoff"),
+                    RestartMaxBackoff = Positive(c, "cop.trading.restart.max-backoff"),
                 },
                 Positive(c, "cop.trading.registry-poll"),
                 Positive(c, "cop.trading.decision-timeout"),

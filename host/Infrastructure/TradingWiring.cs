@@ -52,7 +52,7 @@ public sealed class TradingWiring : IAsyncDisposable
         var models = system.ActorOf(DeployedModelSupervisor.Props(() => registry.DeployedAsync(), (id, e) => registry.RecordErrorAsync(id, e),
             info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
                 t.Models, reader, decisions, info.KillSwitch, sequence, new DecisionSkipStore(db)),
-            t.RegistryPoll), "models");
+            t.RegistryPoll, t.Models.RestartMinBackoff, t.Models.RestartMaxBackoff), "models");
         var dlq = new DeadLetterStore(db);
         var retrying = new DecisionRetryState();
         var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, Consumer, settings.Notify, log, onHeartbeat);
