@@ -214,7 +214,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
             if (p.Skip is not { } skip)
             {
                 _logger.Error("{0}: bar {1} {2:O} cannot be decided ({3}); the model holds there until `cop dlq skip`", _modelId, p.Command.Symbol, p.Bar, p.Reason);
-                p.ReplyTo.Tell(new Status.Failure(new PoisonBarException(_modelId, p.Command.Symbol, p.Bar, p.Reason)));
+                p.ReplyTo.Tell(new Status.Failure(new PoisonBarException(p.Command.Symbol, p.Bar, p.Reason)));
                 // Asked again later, even if no bar comes: a skip recorded meanwhile lets it go on.
                 Timers.StartSingleTimer("poison", new CatchUp(p.Command.Symbol), _settings.PoisonRecheck);
                 Done();
@@ -344,8 +344,8 @@ public sealed record ModelSettings
 }
 
 /// <summary>A bar whose decision fails deterministically: the model holds there until it is skipped.</summary>
-public sealed class PoisonBarException(string modelId, string symbol, DateTime bar, string reason)
-    : Exception($"{modelId}: poison bar {symbol} {bar:O} ({reason}); the model holds there until `cop dlq skip`")
+public sealed class PoisonBarException(string symbol, DateTime bar, string reason)
+    : Exception($"poison bar {symbol} {bar:O} ({reason}); the model holds there until `cop dlq skip`")
 {
     public DateTime Bar { get; } = bar;
 }

@@ -195,7 +195,8 @@ public class TradingPathTests(ITestOutputHelper output)
             DatabaseMigrator.Apply(cs);
             var shipped = ShippedConfig.Settings();
             var retryFor = TimeSpan.FromSeconds(1);
-            var settings = shipped with { Trading = shipped.Trading with { RetryFor = retryFor } };
+            // Asks that fail fast, so the outage outlasts the pipeline's patience and bars are given up on.
+            var settings = shipped with { Trading = shipped.Trading with { RetryFor = retryFor, DecisionTimeout = TimeSpan.FromSeconds(1) } };
             var log = new TestLogger(output);
             await using var path = await RunningPath.StartAsync(cs, settings, log, "second_model");
             var inserted = await path.IngestAsync(maxDays: days);
