@@ -123,7 +123,8 @@ public class GaplessDecisionTests(ITestOutputHelper output)
             var dlq = new DeadLetterStore(m.Db);
             var log = new TestLogger(output);
             var retryFor = TimeSpan.FromMilliseconds(500);
-            var run = Source.From(Events(bars)).Via(DecisionPipeline.Decide(models, dlq, TimeSpan.FromSeconds(5), log, inFlight: 8, retryFor: retryFor))
+            var retrying = new DecisionRetryState();
+            var run = Source.From(Events(bars)).Via(DecisionPipeline.Decide(models, dlq, TimeSpan.FromSeconds(5), log, inFlight: 8, retryFor: retryFor, retrying: retrying))
                 .RunWith(Sink.Seq<FeaturesWritten>(), system.Materializer());
 
             // The interleaving that lost bars: bar 40 decided, its journal write fails, the models stay
@@ -132,6 +133,10 @@ public class GaplessDecisionTests(ITestOutputHelper output)
             await journal.StopAsync("immediate");
             var down = Stopwatch.StartNew();
             gated.Release.SetResult();
+            // What /health shows meanwhile: the bar asked again, its attempt, since when; and the metric.
+            var shown = await Until(() => Task.FromResult(retrying.Current), c => c is { Attempt: >= 1 }, TimeSpan.FromSeconds(60), "the bar being retried");
+            Assert.True(shown!.Bar >= bars[0].Time && shown.Bar <= bars[40].Time && shown.Failed.Count > 0, shown.ToString());
+            Assert.True(Cop.Actors.Telemetry.CopMetrics.DecisionRetries.Value > 0);
             await Until(() => dlq.ListAsync(), l => l.Count > 0, TimeSpan.FromSeconds(60), "dead letters while the journal is down");
             Assert.True(down.Elapsed > retryFor);
             await journal.RestartAsync();
@@ -142,6 +147,7 @@ public class GaplessDecisionTests(ITestOutputHelper output)
                              $"{(await dlq.ListAsync()).Count} dead letters");
 
             Assert.Equal(bars.Length, (await run.WaitAsync(TimeSpan.FromSeconds(120))).Count);
+            Assert.Null(retrying.Current);
             await Until(() => Sql.ScalarAsync<long>(m.Cs, NotDecidedOnce, ("from", bars[0].Time)), n => n == 0, TimeSpan.FromSeconds(60),
                 "feature rows without exactly one decision per model");
             output.WriteLine($"every row decided {back.Elapsed.TotalSeconds:F1} s after the journal was back");
