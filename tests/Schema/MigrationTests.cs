@@ -41,9 +41,9 @@ public class MigrationTests
         var cs = await SharedPostgres.NewDatabaseAsync("mig33");
         await Sql.InsertBarsAsync(cs, 0, 3);
         var undone = DatabaseMigrator.Rollback(cs, keepThrough: "032");
-        Assert.Equal(2, undone.Count);   // newest first: 034 (macro_as_of), then 033
-        Assert.EndsWith("034_macro_as_of.sql", undone[0]);
-        Assert.EndsWith("033_event_triggers.sql", undone[1]);
+        // Newest first: the later migrations, 034 (macro_as_of), then 033.
+        Assert.EndsWith("034_macro_as_of.sql", undone[^2]);
+        Assert.EndsWith("033_event_triggers.sql", undone[^1]);
         Assert.Equal(0, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'trg_notify%'"));
         Assert.Equal(3, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM usdcop_m5_ohlcv"));
         DatabaseMigrator.Apply(cs);
