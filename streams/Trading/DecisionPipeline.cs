@@ -110,9 +110,9 @@ public sealed class DecisionRetryState
     public void Retry(string symbol, DateTime bar, IReadOnlyList<string> failed, int attempt, TimeSpan nextIn)
     {
         var since = _current is { } c && c.Symbol == symbol && c.Bar == bar ? c.Since : DateTime.UtcNow;
-        _current = new Retrying(symbol, bar, failed, attempt, since, nextIn);
         CopMetrics.DecisionRetries.Inc();
         CopMetrics.DecisionRetryingSince.Set(new DateTimeOffset(since).ToUnixTimeSeconds());
+        _current = new Retrying(symbol, bar, failed, attempt, since, nextIn);   // last: whoever sees it sees the metrics too
     }
 
     public void Clear()
