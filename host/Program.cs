@@ -119,7 +119,7 @@ foreach (var c in new[] { register, baseline, list, setStatus, killSwitch }) mod
 root.Subcommands.Add(models);
 
 var dlq = new Command("dlq", "The dead-letter queue: failed events and their retries (1, 5, 15 min, then EXHAUSTED).");
-var dlqStatus = new Option<string?>("--status") { Description = "PENDING | RESOLVED | EXHAUSTED (default: all)." };
+var dlqStatus = new Option<string?>("--status") { Description = "PENDING | RESOLVED | EXHAUSTED | SKIPPED (default: all)." };
 var dlqList = new Command("list", "List dead letters.");
 dlqList.Options.Add(dlqStatus);
 dlqList.SetAction((pr, _) => Guard(() => DeadLetterCommand.ListAsync(CopSettings.Load(), pr.GetValue(dlqStatus))));
@@ -127,8 +127,16 @@ var dlqId = new Argument<long>("id");
 var dlqRetry = new Command("retry", "Make a dead letter due now (an exhausted one gets one more attempt); the running service retries it.");
 dlqRetry.Arguments.Add(dlqId);
 dlqRetry.SetAction((pr, _) => Guard(() => DeadLetterCommand.RetryAsync(CopSettings.Load(), pr.GetValue(dlqId))));
+var dlqReason = new Option<string?>("--reason") { Description = "Why the bar may go undecided (recorded)." };
+var dlqBy = new Option<string?>("--by") { Description = "Who skips it (default: the OS user)." };
+var dlqSkip = new Command("skip", "Let a model pass a bar it cannot decide (it holds there until then); recorded with who, when, why.");
+dlqSkip.Arguments.Add(dlqId);
+dlqSkip.Options.Add(dlqReason);
+dlqSkip.Options.Add(dlqBy);
+dlqSkip.SetAction((pr, _) => Guard(() => DeadLetterCommand.SkipAsync(CopSettings.Load(), pr.GetValue(dlqId), pr.GetValue(dlqReason), pr.GetValue(dlqBy))));
 dlq.Subcommands.Add(dlqList);
 dlq.Subcommands.Add(dlqRetry);
+dlq.Subcommands.Add(dlqSkip);
 root.Subcommands.Add(dlq);
 
 var preflight = new Command("preflight", "The spec's NOTIFY pre-flight check: 1,000 events, 100 % received, p99 < 100 ms (exit 1 when it fails).");

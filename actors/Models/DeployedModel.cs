@@ -27,8 +27,15 @@ namespace Cop.Actors.Models;
 /// a backlog costs one journal batch per group of bars, not one round trip per bar. Journal
 /// order is decision order (PersistAsync keeps it); a failed or rejected journal write restarts
 /// the model, which then holds only what the journal holds.
+///
+/// Given a sequence of feature rows (<see cref="IBarSequence"/>), a model's decisions are gapless:
+/// after its first decision it decides its symbol's rows one after the other, so a bar asked while
+/// an earlier row is still undecided (the pipeline gave up on it during an outage) decides that row
+/// first, and after a restart the model catches up to the newest row by itself. A bar whose
+/// decision fails deterministically (poison) holds the model there, however often it is asked,
+/// until an operator skips it (<see cref="IDecisionSkips"/>, `cop dlq skip`); the skip is journaled.
 /// </summary>
-public sealed class DeployedModel : ReceivePersistentActor
+public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
 {
     // Protocol
     public sealed record DecideBar(string Symbol, DateTime BarTime, DateTime? InsertedAt);
@@ -40,16 +47,24 @@ public sealed class DeployedModel : ReceivePersistentActor
     // Journal
     public sealed record Decided(string Symbol, DateTime BarTime, long BarIndex, TradeAction Action, double Confidence,
         RiskVerdict Verdict, string ObservationHash, double Close, PaperFill? Fill, double EquityAfter, double LatencyMs) : ICopPersisted;
-    public sealed record AccountSnapshot(PaperAccount Account, DateTime? LastBar, long BarIndex) : ICopPersisted;
+    public sealed record AccountSnapshot(PaperAccount Account, DateTime? LastBar, long BarIndex, string? Symbol = null) : ICopPersisted;
+    /// <summary>An operator let the model pass this bar undecided (`cop dlq skip`).</summary>
+    public sealed record Skipped(string Symbol, DateTime BarTime, string SkippedBy, DateTime SkippedAt, string Reason) : ICopPersisted;
 
-    private sealed record FeaturesRead(DecideBar Command, FeatureSnapshot? Snapshot, IActorRef ReplyTo, long StartTicks);
+    private sealed record FeaturesRead(DecideBar Command, DateTime Bar, FeatureSnapshot? Snapshot, IActorRef ReplyTo, long StartTicks);
+    private sealed record NextFound(DecideBar Command, DateTime? Next, IActorRef ReplyTo, long StartTicks);
+    private sealed record PoisonChecked(DecideBar Command, DateTime Bar, string Reason, DecisionSkip? Skip, IActorRef ReplyTo);
+    private sealed record CatchUp(string Symbol);
+    // The target of a catch-up: the newest feature row, whatever it is.
+    private static readonly DateTime Newest = DateTime.MaxValue;
     private sealed record Logged(BarDecided Reply, IActorRef ReplyTo, object Incarnation);
     private sealed record Relogged;
 
     /// <param name="loadPolicy">Loads the ONNX session; each incarnation (after a restart) loads its own.</param>
+    /// <param name="sequence">Null: each asked bar is decided alone (no gap check, no catch-up).</param>
     public static Props Props(string modelId, Func<PolicySession> loadPolicy, NormStats norm, ModelSettings settings,
-        IFeatureSource features, IDecisionLog log, bool killSwitch) =>
-        Akka.Actor.Props.Create(() => new DeployedModel(modelId, loadPolicy, norm, settings, features, log, killSwitch));
+        IFeatureSource features, IDecisionLog log, bool killSwitch, IBarSequence? sequence = null, IDecisionSkips? skips = null) =>
+        Akka.Actor.Props.Create(() => new DeployedModel(modelId, loadPolicy, norm, settings, features, log, killSwitch, sequence, skips));
 
     private readonly string _modelId;
     private readonly PolicySession _policy;
@@ -57,6 +72,8 @@ public sealed class DeployedModel : ReceivePersistentActor
     private readonly ModelSettings _settings;
     private readonly IFeatureSource _features;
     private readonly IDecisionLog _log;
+    private readonly IBarSequence? _sequence;
+    private readonly IDecisionSkips? _skips;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
     private readonly List<Decided> _sinceSnapshot = [];
     // Askers of decisions made but not yet journaled and written, oldest first. If this incarnation
@@ -67,29 +84,39 @@ public sealed class DeployedModel : ReceivePersistentActor
     private bool _killSwitch;
     private PaperAccount _account = PaperAccount.Empty;
     private DateTime? _lastBar;
+    private string? _symbol;   // of the last decided bar: what a catch-up follows
     private long _barIndex = -1;
     private long _decisions;
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public DeployedModel(string modelId, Func<PolicySession> loadPolicy, NormStats norm, ModelSettings settings,
-        IFeatureSource features, IDecisionLog log, bool killSwitch)
+        IFeatureSource features, IDecisionLog log, bool killSwitch, IBarSequence? sequence, IDecisionSkips? skips)
     {
-        (_modelId, _norm, _settings, _features, _log, _killSwitch) = (modelId, norm, settings, features, log, killSwitch);
+        (_modelId, _norm, _settings, _features, _log, _killSwitch, _sequence, _skips) = (modelId, norm, settings, features, log, killSwitch, sequence, skips);
         _policy = loadPolicy();
         PersistenceId = $"deployed-model|{modelId}";
 
         Recover<SnapshotOffer>(o =>
         {
             if (o.Snapshot is not AccountSnapshot s) return;
-            (_account, _lastBar, _barIndex) = (s.Account, s.LastBar, s.BarIndex);
+            (_account, _lastBar, _barIndex, _symbol) = (s.Account, s.LastBar, s.BarIndex, s.Symbol);
         });
         Recover<Decided>(e => { Apply(e); _sinceSnapshot.Add(e); });
+        Recover<Skipped>(Apply);
         Recover<RecoveryCompleted>(_ =>
         {
             // Rows of decisions the journal has but the tables may not (a crash between the two).
             var pending = _sinceSnapshot.Select(Record).ToList();
             _log.WriteAsync(pending).PipeTo(Self, success: () => new Relogged(), failure: e => new Status.Failure(e));
         });
-        Command<Relogged>(_ => { Become(Ready); Stash.UnstashAll(); });
+        Command<Relogged>(_ =>
+        {
+            Become(Ready);
+            // Bars the pipeline gave up on while this model was down are decided now, not when a later one comes.
+            if (_sequence is not null && _symbol is { } symbol) Self.Tell(new CatchUp(symbol));
+            Stash.UnstashAll();
+        });
         Command<Status.Failure>(f => throw new InvalidOperationException($"{PersistenceId}: re-logging recovered decisions failed", f.Cause));
         CommandAny(_ => Stash.Stash());
     }
@@ -111,41 +138,103 @@ public sealed class DeployedModel : ReceivePersistentActor
                 Sender.Tell(new BarDecided(_modelId, cmd.BarTime, TradeAction.Hold, RiskVerdict.NoChange, Duplicate: true));
                 return;
             }
-            var replyTo = Sender;
-            var start = Stopwatch.GetTimestamp();
             Become(Working);
-            _features.ReadAsync(cmd.Symbol, cmd.BarTime).PipeTo(Self,
-                success: s => new FeaturesRead(cmd, s, replyTo, start), failure: e => new Status.Failure(e));
+            Advance(cmd, Sender);
+        });
+        // One row per message, so that asks in between are answered (each decides the rows before its bar itself).
+        Command<CatchUp>(c =>
+        {
+            if (_lastBar is null || _sequence is null) return;
+            Become(Working);
+            Advance(new DecideBar(c.Symbol, Newest, null), ActorRefs.Nobody);
         });
         Common();
     }
 
+    /// <summary>Towards the asked bar: the next undecided feature row of its symbol, which is the
+    /// asked bar itself unless an earlier one was never decided. A fresh model starts at the bar it is asked.</summary>
+    private void Advance(DecideBar cmd, IActorRef replyTo)
+    {
+        var start = Stopwatch.GetTimestamp();
+        if (_sequence is null || _lastBar is not { } last) { Read(cmd, cmd.BarTime, replyTo, start); return; }
+        _sequence.NextAsync(cmd.Symbol, last).PipeTo(Self,
+            success: next => new NextFound(cmd, next, replyTo, start), failure: e => new Status.Failure(e));
+    }
+
+    private void Read(DecideBar cmd, DateTime bar, IActorRef replyTo, long start) =>
+        _features.ReadAsync(cmd.Symbol, bar).PipeTo(Self,
+            success: s => new FeaturesRead(cmd, bar, s, replyTo, start), failure: e => new Status.Failure(e));
+
+    private void Done()
+    {
+        Become(Ready);
+        Stash.UnstashAll();
+    }
+
     private void Working()
     {
+        Command<NextFound>(f =>
+        {
+            if (f.Next is { } next && next <= f.Command.BarTime) { Read(f.Command, next, f.ReplyTo, f.StartTicks); return; }
+            // Caught up; or no row at the asked bar (nor before it).
+            if (f.Command.BarTime != Newest)
+                f.ReplyTo.Tell(new Status.Failure(new InvalidOperationException($"{_modelId}: no feature row for {f.Command.Symbol} {f.Command.BarTime:O}")));
+            Done();
+        });
         Command<FeaturesRead>(read =>
         {
             if (read.Snapshot is not { } snapshot)
             {
-                read.ReplyTo.Tell(new Status.Failure(new InvalidOperationException(
-                    $"{_modelId}: no feature row for {read.Command.Symbol} {read.Command.BarTime:O}")));
-                Become(Ready);
-                Stash.UnstashAll();
+                read.ReplyTo.Tell(new Status.Failure(new InvalidOperationException(read.Bar == read.Command.BarTime
+                    ? $"{_modelId}: no feature row for {read.Command.Symbol} {read.Bar:O}"
+                    : $"{_modelId}: no feature row for {read.Command.Symbol} {read.Bar:O}, the bar before {read.Command.BarTime:O} still to decide")));
+                Done();
                 return;
             }
-            var decided = Decide(snapshot, read.StartTicks);
+            Decided decided;
+            try { decided = Decide(snapshot, read.StartTicks); }
+            catch (Exception e)
+            {
+                // The same features, account and policy fail the same way again: a poison bar, not a restart.
+                var (cmd, bar, asker, reason) = (read.Command, read.Bar, read.ReplyTo, $"{e.GetType().Name}: {e.Message}");
+                (_skips?.FindAsync(_modelId, cmd.Symbol, bar) ?? Task.FromResult<DecisionSkip?>(null)).PipeTo(Self,
+                    success: skip => new PoisonChecked(cmd, bar, reason, skip, asker), failure: f => new Status.Failure(f));
+                return;
+            }
             Apply(decided);
-            _awaiting.Add(read.ReplyTo);
+            // A row before the asked bar is decided for the sequence; the asker hears of its own bar.
+            var asked = read.Bar == read.Command.BarTime;
+            var replyTo = asked ? read.ReplyTo : ActorRefs.Nobody;
+            _awaiting.Add(replyTo);
             var reply = new BarDecided(_modelId, decided.BarTime, decided.Action, decided.Verdict, Duplicate: false);
             void Log(Decided e)
             {
                 _sinceSnapshot.Add(e);
-                _log.WriteAsync([Record(e)]).PipeTo(Self, success: () => new Logged(reply, read.ReplyTo, _incarnation), failure: f => new Status.Failure(f));
+                _log.WriteAsync([Record(e)]).PipeTo(Self, success: () => new Logged(reply, replyTo, _incarnation), failure: f => new Status.Failure(f));
             }
             // Without exactly-once (a benchmark baseline only) the decision is not journaled.
             if (_settings.ExactlyOnce) PersistAsync(decided, Log);
             else Log(decided);
-            Become(Ready);
-            Stash.UnstashAll();
+            Next(read.Command, read.ReplyTo, asked);
+        });
+        Command<PoisonChecked>(p =>
+        {
+            if (p.Skip is not { } skip)
+            {
+                _logger.Error("{0}: bar {1} {2:O} cannot be decided ({3}); the model holds there until `cop dlq skip`", _modelId, p.Command.Symbol, p.Bar, p.Reason);
+                p.ReplyTo.Tell(new Status.Failure(new PoisonBarException(p.Command.Symbol, p.Bar, p.Reason)));
+                // Asked again later, even if no bar comes: a skip recorded meanwhile lets it go on.
+                Timers.StartSingleTimer("poison", new CatchUp(p.Command.Symbol), _settings.PoisonRecheck);
+                Done();
+                return;
+            }
+            _logger.Warning("{0}: bar {1} {2:O} skipped by {3} at {4:O}: {5}", _modelId, p.Command.Symbol, p.Bar, skip.SkippedBy, skip.SkippedAt, skip.Reason);
+            var skipped = new Skipped(p.Command.Symbol, p.Bar, skip.SkippedBy, skip.SkippedAt, skip.Reason);
+            Apply(skipped);
+            if (_settings.ExactlyOnce) PersistAsync(skipped, _ => { });
+            var asked = p.Bar == p.Command.BarTime;
+            if (asked) p.ReplyTo.Tell(new BarDecided(_modelId, p.Bar, TradeAction.Hold, RiskVerdict.NoChange, Duplicate: true));
+            Next(p.Command, p.ReplyTo, asked);
         });
         Common();
         CommandAny(_ => Stash.Stash());
@@ -160,7 +249,7 @@ public sealed class DeployedModel : ReceivePersistentActor
             // A snapshot only when nothing is in flight: it must not hold a decision the journal lacks.
             if (_awaiting.Count == 0 && _sinceSnapshot.Count >= _settings.SnapshotEvery)
             {
-                SaveSnapshot(new AccountSnapshot(_account, _lastBar, _barIndex));
+                SaveSnapshot(new AccountSnapshot(_account, _lastBar, _barIndex, _symbol));
                 _sinceSnapshot.Clear();
             }
             l.ReplyTo.Tell(l.Reply);
@@ -200,13 +289,32 @@ public sealed class DeployedModel : ReceivePersistentActor
             Stopwatch.GetElapsedTime(startTicks).TotalMilliseconds);
     }
 
+    /// <summary>After one row: the asked bar is done, a catch-up goes on one message later, an ask goes on now.</summary>
+    private void Next(DecideBar cmd, IActorRef replyTo, bool asked)
+    {
+        if (asked) Done();
+        else if (cmd.BarTime == Newest) { Self.Tell(new CatchUp(cmd.Symbol)); Done(); }
+        else Advance(cmd, replyTo);
+    }
+
+    private void Apply(Skipped e)
+    {
+        if (e.Symbol != _settings.Symbol) return;
+        _lastBar = e.BarTime;
+        _symbol = e.Symbol;
+    }
+
     private void Apply(Decided e)
     {
         _account = _account.MarkToMarket(e.Close, TradingSession.BogotaDate(e.BarTime));
         if (e.Fill is { } fill) _account = _account.Apply(fill);
         // Per symbol: a decision journaled for another symbol (before symbols were checked) is no
-        // reason to skip this symbol's bar at the same time.
-        if (e.Symbol == _settings.Symbol) _lastBar = e.BarTime;
+        // reason to skip this symbol's bar at the same time, nor what a catch-up follows.
+        if (e.Symbol == _settings.Symbol)
+        {
+            _lastBar = e.BarTime;
+            _symbol = e.Symbol;
+        }
         _barIndex = e.BarIndex;
         _decisions++;
     }
@@ -244,4 +352,16 @@ public sealed record ModelSettings
     public bool ExactlyOnce { get; init; } = true;
     /// <summary>The one instrument this model trades (hocon: cop.trading.symbol).</summary>
     public string Symbol { get; init; } = "USD/COP";
+    /// <summary>How often a model held at a poison bar looks again for an operator's skip.</summary>
+    public TimeSpan PoisonRecheck { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>A model's restarts (a failure, a journal that cannot be read): the back-off between them.</summary>
+    public TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RestartMaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>A bar whose decision fails deterministically: the model holds there until it is skipped.</summary>
+public sealed class PoisonBarException(string symbol, DateTime bar, string reason)
+    : Exception($"poison bar {symbol} {bar:O} ({reason}); the model holds there until `cop dlq skip`")
+{
+    public DateTime Bar { get; } = bar;
 }

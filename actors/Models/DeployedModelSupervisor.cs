@@ -28,12 +28,14 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
 
     /// <param name="symbol">The symbol the models trade: a bar of another is decided by none of them
     /// (null: every bar goes to every model, which refuses a symbol it does not trade).</param>
+    /// <param name="maxBackoff">The longest wait between a model's restarts (its recovery is retried until the journal answers).</param>
     public static Props Props(Func<Task<IReadOnlyList<DeployedModelInfo>>> deployed, Func<string, string, Task> recordError,
-        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol = null) =>
-        Akka.Actor.Props.Create(() => new DeployedModelSupervisor(deployed, recordError, modelProps, poll, symbol));
+        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol = null, TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null) =>
+        Akka.Actor.Props.Create(() => new DeployedModelSupervisor(deployed, recordError, modelProps, poll, symbol,
+            minBackoff ?? TimeSpan.FromMilliseconds(200), maxBackoff ?? TimeSpan.FromSeconds(10)));
 
     public DeployedModelSupervisor(Func<Task<IReadOnlyList<DeployedModelInfo>>> deployed, Func<string, string, Task> recordError,
-        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol = null)
+        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol, TimeSpan minBackoff, TimeSpan maxBackoff)
     {
         var log = Context.GetLogger();
         var running = new Dictionary<string, (IActorRef Actor, DeployedModelInfo Info)>();
@@ -82,8 +84,7 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
                     continue;
                 }
                 rejected.Remove(info.ModelId);
-                var actor = Context.ActorOf(RestartWithBackoff.Props(modelProps(info), "model",
-                    TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10)), Uri.EscapeDataString(info.ModelId));
+                var actor = Context.ActorOf(RestartWithBackoff.Props(modelProps(info), "model", minBackoff, maxBackoff), Uri.EscapeDataString(info.ModelId));
                 Context.Watch(actor);
                 running[info.ModelId] = (actor, info);
                 log.Info("model {0} deployed{1}", info.ModelId, info.KillSwitch ? " (kill switch on)" : "");

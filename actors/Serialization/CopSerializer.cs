@@ -24,6 +24,7 @@ public sealed class CopSerializer(ExtendedActorSystem system) : SerializerWithSt
         ["bar-series-snapshot.v1"] = typeof(Features.BarSeries.IndicatorSnapshot),
         ["model-decided.v1"] = typeof(Models.DeployedModel.Decided),
         ["model-account-snapshot.v1"] = typeof(Models.DeployedModel.AccountSnapshot),
+        ["model-bar-skipped.v1"] = typeof(Models.DeployedModel.Skipped),
     };
 
     private static readonly Dictionary<Type, string> ByType = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -112,6 +112,12 @@ public static class CopMetrics
         "usdcop_quarantined_total", "Inputs rejected into the quarantine table",
         new CounterConfiguration { LabelNames = ["source"] });
 
+    public static readonly Counter DecisionRetries = Metrics.CreateCounter(
+        "usdcop_decision_retries_total", "Bars asked of the models again because a model had not decided them");
+
+    public static readonly Gauge DecisionRetryingSince = Metrics.CreateGauge(
+        "usdcop_decision_retrying_since", "Since when the decision pipeline has been retrying its current bar (Unix seconds; 0: not retrying)");
+
     public static readonly Histogram E2ELatency = Metrics.CreateHistogram(
         "usdcop_e2e_latency_seconds", "End-to-end latency (OHLCV insert to decision)",
         new HistogramConfiguration { Buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 1, 5, 15, 30, 60] });

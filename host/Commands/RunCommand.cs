@@ -123,6 +123,10 @@ public static class RunCommand
                     [RowChannels.Bars.Name] = wiring?.Bars.Context.Breaker.State.ToString() ?? "starting",
                     [RowChannels.Features.Name] = trading?.Features.Context.Breaker.State.ToString() ?? "starting",
                 },
+                // A bar not decided yet: asked again with back-off, later bars wait for it.
+                decisions = trading?.Retrying.Current is { } r
+                    ? new { retrying = $"{r.Symbol} {r.Bar:O}", failed = r.Failed, attempt = r.Attempt, since = r.Since, next_in_seconds = r.NextIn.TotalSeconds }
+                    : null,
             }, statusCode: healthy ? 200 : 503);
         });
         Log.Information("Cop is running: {Database}; metrics and health on {Urls}", services.Describe, settings.HttpUrls);

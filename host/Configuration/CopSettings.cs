@@ -137,6 +137,9 @@ public sealed record CopSettings(
                     MaxMacroAge = Positive(c, "cop.trading.max-macro-age"),
                     Symbol = c.GetString("cop.trading.symbol", "USD/COP") is var sym && instruments.Contains(sym) ? sym
                         : throw new ConfigurationException($"cop.trading.symbol = {Cop.Trading.InstrumentCatalogue.Printable(sym)} is not in cop.instruments"),
+                    PoisonRecheck = Positive(c, "cop.trading.poison-recheck"),
+                    RestartMinBackoff = Positive(c, "cop.trading.restart.min-backoff"),
+                    RestartMaxBackoff = Positive(c, "cop.trading.restart.max-backoff"),
                 },
                 Positive(c, "cop.trading.registry-poll"),
                 Positive(c, "cop.trading.decision-timeout"),

@@ -48,23 +48,28 @@ public sealed class TradingWiring : IAsyncDisposable
         var featureStore = new FeatureStore(cs);
         var reader = new HybridFeatureSource(online, new FeatureReader(db), featureStore, recent: recent);
         var decisions = new DecisionStore(db);
+        var sequence = new FeatureReader(db);   // the order of the feature rows a model decides without gaps
         var models = system.ActorOf(DeployedModelSupervisor.Props(() => registry.DeployedAsync(), (id, e) => registry.RecordErrorAsync(id, e),
             info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
-                t.Models, reader, decisions, info.KillSwitch),
-            t.RegistryPoll, t.Models.Symbol), "models");
+                t.Models, reader, decisions, info.KillSwitch, sequence, new DecisionSkipStore(db)),
+            t.RegistryPoll, t.Models.Symbol, t.Models.RestartMinBackoff, t.Models.RestartMaxBackoff), "models");
         var dlq = new DeadLetterStore(db);
+        var retrying = new DecisionRetryState();
         var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, Consumer, settings.Notify, log, onHeartbeat);
         var kill = features.Source()
-            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, onDecided, t.DecisionsInFlight, t.RetryFor, features.Context.Shutdown))
+            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, onDecided, t.DecisionsInFlight, t.RetryFor, features.Context.Shutdown, retrying))
             .Via(features.CommitWatermarks())
             .ViaMaterialized(KillSwitches.Single<FeaturesWritten>(), Keep.Right)
             .To(Sink.Ignore<FeaturesWritten>())
             .Run(system.Materializer());
-        var retrier = new DeadLetterRetrier(dlq, models, t.DecisionTimeout);
+        var retrier = new DeadLetterRetrier(dlq, models, t.DecisionTimeout, decisions);
         var retries = system.Scheduler.Advanced.ScheduleRepeatedlyCancelable(t.DeadLetterInterval, t.DeadLetterInterval, () =>
             retrier.RetryDueAsync(DateTime.UtcNow).ContinueWith(r => { if (r.Exception is { } e) log.LogWarning("dead-letter retry failed: {Error}", e.GetBaseException().Message); }));
-        return new TradingWiring(db, featureStore, features, models, kill, retries);
+        return new TradingWiring(db, featureStore, features, models, kill, retries) { Retrying = retrying };
     }
+
+    /// <summary>The bar the pipeline is retrying now (for /health).</summary>
+    public DecisionRetryState Retrying { get; private init; } = new();
 
     /// <summary>Waits until every deployed model runs (or the timeout passes); returns how many run.</summary>
     public async Task<int> WaitForModelsAsync(int expected, TimeSpan timeout)

@@ -74,6 +74,40 @@ public sealed class DeadLetterStore(NpgsqlDataSource db)
         if (await cmd.ExecuteNonQueryAsync(ct) == 0) throw new ArgumentException($"no pending or exhausted dead letter with id {id}");
     }
 
+    /// <summary>`cop dlq skip`: the model may pass this bar undecided. Recorded in
+    /// trading.decision_skips (who, when, why), which the held model reads; the entry becomes SKIPPED.</summary>
+    public async Task<(string Model, string Symbol, DateTime Bar)> SkipAsync(long id, string by, string reason, DateTime now, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("--reason must say why the bar is skipped");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            WITH letter AS (
+                SELECT id, payload->>'model' AS model_id, payload->>'symbol' AS symbol, (payload->>'bar_time')::timestamptz AS bar_time
+                FROM system.dead_letter_queue
+                WHERE id = @id AND event_type = @type AND status IN ('PENDING', 'EXHAUSTED')
+                FOR UPDATE),
+            skip AS (
+                INSERT INTO trading.decision_skips (model_id, symbol, bar_time, dead_letter_id, skipped_by, skipped_at, reason)
+                SELECT model_id, symbol, bar_time, id, @by, @now, @reason FROM letter
+                ON CONFLICT (model_id, symbol, bar_time) DO NOTHING)
+            UPDATE system.dead_letter_queue d SET status = 'SKIPPED', next_retry_at = NULL, last_attempted_at = @now
+            FROM letter WHERE d.id = letter.id
+            RETURNING letter.model_id, letter.symbol, letter.bar_time
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("type", "decide_bar");
+        cmd.Parameters.AddWithValue("by", by);
+        cmd.Parameters.AddWithValue("reason", reason.Trim());
+        cmd.Parameters.AddWithValue("now", NpgsqlDbType.TimestampTz, now);
+        (string, string, DateTime)? skipped = null;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            if (await r.ReadAsync(ct)) skipped = (r.GetString(0), r.GetString(1), r.GetDateTime(2));
+        if (skipped is null) throw new ArgumentException($"no pending or exhausted bar decision with dead-letter id {id}");
+        await tx.CommitAsync(ct);
+        return skipped.Value;
+    }
+
     private async Task<IReadOnlyList<DeadLetter>> QueryAsync(string where, CancellationToken ct, params (string, object)[] args)
     {
         await using var cmd = db.CreateCommand($"""

@@ -54,4 +54,14 @@ public sealed class DecisionStore(NpgsqlDataSource db) : IDecisionLog
         cmd.Parameters.AddWithValue("eq", decisions.Select(d => d.EquityAfter).ToArray());
         await cmd.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>Whether the model's decision row for the bar is stored (what resolving its dead letter needs).</summary>
+    public async Task<bool> ExistsAsync(string modelId, string symbol, DateTime barTime, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM trading.model_inferences WHERE model_id = @m AND symbol = @s AND bar_time = @t)");
+        cmd.Parameters.AddWithValue("m", modelId);
+        cmd.Parameters.AddWithValue("s", symbol);
+        cmd.Parameters.AddWithValue("t", NpgsqlDbType.TimestampTz, barTime);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
 }

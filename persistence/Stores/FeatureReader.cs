@@ -5,7 +5,7 @@ using NpgsqlTypes;
 namespace Cop.Persistence.Stores;
 
 /// <summary>The offline (PostgreSQL) side of the feature service: a bar's stored features and close.</summary>
-public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource
+public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource, IBarSequence
 {
     // One column list and one mapper for both reads: the 15 features, then close, macro date, symbol, time.
     private static readonly string Select =
@@ -33,6 +33,14 @@ public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource
         cmd.Parameters.AddWithValue("t", NpgsqlDbType.TimestampTz, barTime);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? Snapshot(r) : null;
+    }
+
+    public async Task<DateTime?> NextAsync(string symbol, DateTime after, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT min(time) FROM inference_features_5m WHERE symbol = @s AND time > @t");
+        cmd.Parameters.AddWithValue("s", symbol);
+        cmd.Parameters.AddWithValue("t", NpgsqlDbType.TimestampTz, after);
+        return await cmd.ExecuteScalarAsync(ct) is DateTime next ? next : null;
     }
 
     private static FeatureSnapshot Snapshot(NpgsqlDataReader r)

@@ -3,6 +3,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Streams.Dsl;
 using Cop.Actors.Models;
+using Cop.Actors.Telemetry;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
 using Microsoft.Extensions.Logging;
@@ -19,8 +20,11 @@ namespace Cop.Streams.Trading;
 /// again, in order, with back-off (0.2 s doubling to 5 s) for up to <c>retryFor</c>: a later bar
 /// decided first would leave the failed one behind for good, as a model's account only moves
 /// forward, so the stream waits rather than skip. What still fails after that (its features are
-/// missing, a longer outage) goes to the dead-letter queue with the spec's retry schedule, and the
-/// event moves on to the watermark commit, so one broken model holds the others back at most that long.
+/// missing, a longer outage, a poison bar) goes to the dead-letter queue with the spec's retry
+/// schedule, and the event moves on to the watermark commit, so one broken model holds the others
+/// back at most that long. Nothing is lost by moving on: a model decides its symbol's rows without
+/// gaps (it decides the one it missed before any later bar, and catches up after a restart), and
+/// a poison bar holds it until `cop dlq skip`.
 /// </summary>
 public static class DecisionPipeline
 {
@@ -31,7 +35,7 @@ public static class DecisionPipeline
     /// <param name="retryFor">How long a failed bar is asked again before it is dead-lettered.</param>
     public static Flow<FeaturesWritten, FeaturesWritten, NotUsed> Decide(IActorRef models, DeadLetterStore dlq, TimeSpan timeout,
         ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null, int inFlight = 1,
-        TimeSpan? retryFor = null, CancellationToken shutdown = default) =>
+        TimeSpan? retryFor = null, CancellationToken shutdown = default, DecisionRetryState? retrying = null) =>
         Flow.Create<FeaturesWritten>()
             .Batch(inFlight, e => new List<FeaturesWritten> { e }, (group, e) => { group.Add(e); return group; })
             .SelectAsync(1, async group =>
@@ -46,11 +50,13 @@ public static class DecisionPipeline
                 {
                     log.LogWarning("bar {Symbol} {Time:O} not decided by {Failed} (attempt {Attempt}); asking again from it in {Delay}",
                         group[first].Symbol, group[first].Time, string.Join(", ", results[first].Failed), attempt, backoff);
+                    retrying?.Retry(group[first].Symbol, group[first].Time, results[first].Failed, attempt, backoff);
                     await Task.Delay(backoff, shutdown);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
                     // One at a time from the first failed bar: models that had decided a bar answer it as a duplicate.
                     for (var i = first; i < group.Count; i++) results[i] = Merge(results[i], await AskAsync(models, group[i], timeout));
                 }
+                retrying?.Clear();
                 for (var i = 0; i < group.Count; i++)
                 {
                     var (e, result) = (group[i], results[i]);
@@ -93,13 +99,37 @@ public static class DecisionPipeline
     }
 }
 
+/// <summary>The bar the decision pipeline is retrying now, for /health (and the metrics).</summary>
+public sealed class DecisionRetryState
+{
+    public sealed record Retrying(string Symbol, DateTime Bar, IReadOnlyList<string> Failed, int Attempt, DateTime Since, TimeSpan NextIn);
+    private volatile Retrying? _current;
+
+    public Retrying? Current => _current;
+
+    public void Retry(string symbol, DateTime bar, IReadOnlyList<string> failed, int attempt, TimeSpan nextIn)
+    {
+        var since = _current is { } c && c.Symbol == symbol && c.Bar == bar ? c.Since : DateTime.UtcNow;
+        CopMetrics.DecisionRetries.Inc();
+        CopMetrics.DecisionRetryingSince.Set(new DateTimeOffset(since).ToUnixTimeSeconds());
+        _current = new Retrying(symbol, bar, failed, attempt, since, nextIn);   // last: whoever sees it sees the metrics too
+    }
+
+    public void Clear()
+    {
+        if (_current is null) return;
+        _current = null;
+        CopMetrics.DecisionRetryingSince.Set(0);
+    }
+}
+
 /// <summary>
-/// Retries due dead letters of bar decisions: the bar is offered to the models again; the entry
-/// is resolved when the model decides it, or when it had already decided it or a later bar
-/// (recorded as superseded: a model's account moves forward only), else rescheduled (1 min,
-/// 5 min, 15 min) or exhausted.
+/// Retries due dead letters of bar decisions: the bar is offered to the models again (a model
+/// decides the rows before it first: its decisions have no gaps); the entry is resolved only when
+/// the model's decision row for the bar is stored, else rescheduled (1 min, 5 min, 15 min) or
+/// exhausted. A model past the bar without a decision for it is an error, never "resolved".
 /// </summary>
-public sealed class DeadLetterRetrier(DeadLetterStore dlq, IActorRef models, TimeSpan timeout)
+public sealed class DeadLetterRetrier(DeadLetterStore dlq, IActorRef models, TimeSpan timeout, DecisionStore decisions)
 {
     public async Task<IReadOnlyList<(long Id, string Status)>> RetryDueAsync(DateTime now, CancellationToken ct = default)
     {
@@ -118,8 +148,10 @@ public sealed class DeadLetterRetrier(DeadLetterStore dlq, IActorRef models, Tim
                 var decided = result.Decided.FirstOrDefault(d => d.ModelId == model);
                 if (decided is null)
                     error = result.Failed.FirstOrDefault(f => f.StartsWith(model + ":")) ?? $"{model} is not deployed";
+                else if (decided.Duplicate && !await decisions.ExistsAsync(model, symbol, bar, ct))
+                    error = $"{model} is past this bar but its decision is not stored (yet)";
                 else if (decided.Duplicate)
-                    note = $"superseded: {model} had already decided this bar or a later one";
+                    note = $"decided: {model} had decided this bar";
             }
             catch (Exception e) { error = e.Message; }
             outcomes.Add((letter.Id, await dlq.RecordRetryAsync(letter.Id, error is null, error ?? note, now, ct)));

@@ -39,7 +39,7 @@ public class DeadLetterTests
         Assert.Equal(("PENDING", 0, DecisionPipeline.EventId(BaselinePolicy.ModelId, "USD/COP", bars[0].Time)), (letter.Status, letter.RetryCount, letter.EventId));
         Assert.Contains("no feature row", letter.Error);
 
-        var retrier = new DeadLetterRetrier(dlq, models, TimeSpan.FromSeconds(5));
+        var retrier = new DeadLetterRetrier(dlq, models, TimeSpan.FromSeconds(5), new DecisionStore(m.Db));
         var t0 = letter.CreatedAt;
         Assert.Empty(await retrier.RetryDueAsync(t0.AddSeconds(59)));                    // not due before 1 min
         // The features stay missing: each retry fails, on the schedule.

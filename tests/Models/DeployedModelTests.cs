@@ -88,11 +88,13 @@ public class DeployedModelTests
 
     internal static ActorSystem NewSystem(string cs) => Sql.JournaledSystem(cs, "models");
 
-    internal static IActorRef Supervisor(ActorSystem system, Market m, IDecisionLog log, ModelSettings? settings = null, IFeatureSource? features = null) =>
+    /// <param name="sequence">Given: gapless decisions (as `cop run` wires them), with skips from the market's database.</param>
+    internal static IActorRef Supervisor(ActorSystem system, Market m, IDecisionLog log, ModelSettings? settings = null, IFeatureSource? features = null,
+        IBarSequence? sequence = null) =>
         system.ActorOf(DeployedModelSupervisor.Props(() => m.Registry.DeployedAsync(), (id, e) => m.Registry.RecordErrorAsync(id, e),
             info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
                 settings ?? new ModelSettings { Risk = new RiskLimits { CooldownBars = 1, MaxTradesPerDay = 100, MaxDrawdown = 0.5 } },
-                features ?? new FeatureReader(m.Db), log, info.KillSwitch),
+                features ?? new FeatureReader(m.Db), log, info.KillSwitch, sequence, sequence is null ? null : new DecisionSkipStore(m.Db)),
             poll: TimeSpan.FromMilliseconds(200)));
 
     private static async Task<DeployedModelSupervisor.BarDecisions> Decide(IActorRef supervisor, DateTime bar) =>

@@ -8,6 +8,7 @@ using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
 using Cop.Streams.Macro;
+using Cop.Streams.Trading;
 using Cop.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
@@ -178,6 +179,85 @@ public class TradingPathTests(ITestOutputHelper output)
             await pg.StopAsync();
             try { Directory.Delete(dir, true); } catch (Exception) { }
         }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_PostgreSQL_crash_twice_as_long_as_retry_for_mid_backlog_leaves_every_row_decided_once_as_if_it_never_happened(int run)
+    {
+        const int days = 60;   // ~3,200 bars, each decided by two models
+        var dir = Path.Combine(Path.GetTempPath(), $"cop-crash-{Guid.NewGuid():N}");
+        await using var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dir, Durable = true });
+        try
+        {
+            var cs = pg.ConnectionString;
+            DatabaseMigrator.Apply(cs);
+            var shipped = ShippedConfig.Settings();
+            var retryFor = TimeSpan.FromSeconds(1);
+            // Asks that fail fast, so the outage outlasts the pipeline's patience and bars are given up on.
+            var settings = shipped with { Trading = shipped.Trading with { RetryFor = retryFor, DecisionTimeout = TimeSpan.FromSeconds(1) } };
+            var log = new TestLogger(output);
+            await using var path = await RunningPath.StartAsync(cs, settings, log, "second_model");
+            var inserted = await path.IngestAsync(maxDays: days);
+            Assert.True(inserted > 2_500, $"{inserted} bars: not a backlog of thousands");
+            // In the middle of the backlog: a quarter of the (model, row) decisions made.
+            long decided = 0;
+            for (var until = DateTime.UtcNow.AddSeconds(120); decided < inserted / 2 && DateTime.UtcNow < until; await Task.Delay(20))
+                decided = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
+            Assert.True(decided >= inserted / 2 && decided < 2 * inserted, $"{decided} of {2 * inserted} decided at the crash: not mid-backlog");
+
+            await pg.StopAsync("immediate");
+            await Task.Delay(2 * retryFor + TimeSpan.FromSeconds(1));   // the outage itself: three times retry-for
+            await pg.RestartAsync();
+            var back = System.Diagnostics.Stopwatch.StartNew();
+            await using var after = NpgsqlDataSource.Create(cs);   // the test's own pool died with the server
+            long atReturn = -1, now = -1;
+            for (var until = DateTime.UtcNow.AddSeconds(120); (atReturn < 0 || now <= atReturn) && DateTime.UtcNow < until; await Task.Delay(50))
+                try
+                {
+                    now = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
+                    if (atReturn < 0) atReturn = now;
+                }
+                catch (NpgsqlException) { }
+            var firstDecision = back.Elapsed;
+            Assert.True(now > atReturn, "no decision within 120 s of PostgreSQL's return");
+
+            var from = await Sql.ScalarAsync<DateTime>(cs, "SELECT min(time) FROM inference_features_5m");
+            for (var until = DateTime.UtcNow.AddSeconds(120); DateTime.UtcNow < until; await Task.Delay(200))
+                try
+                {
+                    if (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM inference_features_5m") == inserted
+                        && await Sql.ScalarAsync<long>(cs, GaplessDecisionTests.NotDecidedOnce, ("from", from)) == 0) break;
+                }
+                catch (NpgsqlException) { }
+            var letters = await new DeadLetterStore(after).ListAsync();
+            output.WriteLine($"run {run}: {inserted} bars, crash at {decided} of {2 * inserted} decisions, down {2 * retryFor + TimeSpan.FromSeconds(1)}; " +
+                $"first new decision {firstDecision.TotalSeconds:F1} s after PostgreSQL was back, every row decided after {back.Elapsed.TotalSeconds:F1} s; " +
+                $"{letters.Count} dead letters");
+            Assert.Equal(inserted, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM inference_features_5m"));
+            Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, GaplessDecisionTests.NotDecidedOnce, ("from", from)));
+
+            var outcomes = await new DeadLetterRetrier(new DeadLetterStore(after), path.Trading.Models, TimeSpan.FromSeconds(5), new DecisionStore(after))
+                .RetryDueAsync(DateTime.UtcNow.AddMinutes(2));
+            Assert.All(outcomes, o => Assert.Equal("RESOLVED", o.Status));
+            Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, GaplessDecisionTests.ResolvedUndecided));
+            Assert.Equal(await UndisturbedAsync(settings, days, inserted, log, "second_model"), await Sql.ScalarAsync<string>(cs, GaplessDecisionTests.Decisions));
+        }
+        finally
+        {
+            await pg.StopAsync();
+            try { Directory.Delete(dir, true); } catch (Exception) { }
+        }
+    }
+
+    /// <summary>Per model and bar, as <see cref="GaplessDecisionTests.Decisions"/>, on a database nothing disturbs.</summary>
+    private static async Task<string> UndisturbedAsync(CopSettings settings, int days, long bars, TestLogger log, params string[] alsoDeployed)
+    {
+        await using var path = await RunningPath.StartAsync(await SharedPostgres.NewDatabaseAsync("undisturbed"), settings, log, alsoDeployed);
+        await path.IngestAsync(days);
+        await DecidedAsync(path.Cs, bars * (1 + alsoDeployed.Length), TimeSpan.FromSeconds(120));
+        return await Sql.ScalarAsync<string>(path.Cs, GaplessDecisionTests.Decisions);
     }
 
     /// <summary>Per bar, in order: action, verdict, observation hash and fill (what exactly-once must keep).</summary>

@@ -41,7 +41,7 @@ public class MigrationTests
         var cs = await SharedPostgres.NewDatabaseAsync("mig33");
         await Sql.InsertBarsAsync(cs, 0, 3);
         var undone = DatabaseMigrator.Rollback(cs, keepThrough: "032");
-        // Newest first, down to 034 (macro_as_of) then 033; later migrations come before them.
+        // Newest first: the later migrations, 034 (macro_as_of), then 033.
         Assert.EndsWith("034_macro_as_of.sql", undone[^2]);
         Assert.EndsWith("033_event_triggers.sql", undone[^1]);
         Assert.Equal(0, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'trg_notify%'"));

@@ -34,7 +34,9 @@ public class SerializationTests : IDisposable
         if (t == typeof(DeployedModel.Decided))
             return new DeployedModel.Decided("USD/COP", bar, 7, TradeAction.Long, 0.61, RiskVerdict.Approved, new string('a', 64), 4000, fill, 9999.2, 1.25);
         if (t == typeof(DeployedModel.AccountSnapshot))
-            return new DeployedModel.AccountSnapshot(PaperAccount.Empty.MarkToMarket(4000, new DateOnly(2024, 7, 2)).Apply(fill), bar, 7);
+            return new DeployedModel.AccountSnapshot(PaperAccount.Empty.MarkToMarket(4000, new DateOnly(2024, 7, 2)).Apply(fill), bar, 7, "USD/COP");
+        if (t == typeof(DeployedModel.Skipped))
+            return new DeployedModel.Skipped("USD/COP", bar, "ops-ana", bar.AddHours(2), "bad feed print");
         throw new InvalidOperationException($"add a sample for {t} to SerializationTests");
     }
 
@@ -54,6 +56,17 @@ public class SerializationTests : IDisposable
             Assert.Equal(s.Price with { Closes = [] }, r.Price with { Closes = [] });
         }
         else Assert.Equal(value, back);
+    }
+
+    [Fact]
+    public void A_model_snapshot_stored_before_it_named_its_symbol_still_reads()
+    {
+        var serializer = (CopSerializer)_system.Serialization.FindSerializerForType(typeof(DeployedModel.AccountSnapshot));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(serializer.ToBinary(Sample(typeof(DeployedModel.AccountSnapshot))))!.AsObject();
+        json.Remove("Symbol");
+        var old = Assert.IsType<DeployedModel.AccountSnapshot>(serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), "model-account-snapshot.v1"));
+        Assert.Null(old.Symbol);
+        Assert.Equal(7, old.BarIndex);
     }
 
     [Fact]
