@@ -38,7 +38,9 @@ namespace Cop.Actors.Models;
 public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
 {
     // Protocol
-    public sealed record DecideBar(string Symbol, DateTime BarTime, DateTime? InsertedAt);
+    /// <param name="Previous">The asker's feature row before this one: when it is the last decided
+    /// bar there is no gap to look for, and the bar is read without asking the database first.</param>
+    public sealed record DecideBar(string Symbol, DateTime BarTime, DateTime? InsertedAt, DateTime? Previous = null);
     public sealed record BarDecided(string ModelId, DateTime BarTime, TradeAction Action, RiskVerdict Verdict, bool Duplicate);
     public sealed record SetKillSwitch(bool On);
     public sealed record GetAccount;
@@ -156,7 +158,9 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     private void Advance(DecideBar cmd, IActorRef replyTo)
     {
         var start = Stopwatch.GetTimestamp();
-        if (_sequence is null || _lastBar is not { } last) { Read(cmd, cmd.BarTime, replyTo, start); return; }
+        // The stream's previous row is the last decided one: nothing in between (the common case,
+        // one bar after another). Otherwise (a restart, a bar given up on) look for the first gap.
+        if (_sequence is null || _lastBar is not { } last || cmd.Previous == last) { Read(cmd, cmd.BarTime, replyTo, start); return; }
         _sequence.NextAsync(cmd.Symbol, last).PipeTo(Self,
             success: next => new NextFound(cmd, next, replyTo, start), failure: e => new Status.Failure(e));
     }

@@ -17,7 +17,8 @@ public sealed record DeployedModelInfo(string ModelId, string FilePath, string F
 /// </summary>
 public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
 {
-    public sealed record DecideBar(string Symbol, DateTime BarTime, DateTime? InsertedAt, TimeSpan Timeout);
+    /// <param name="Previous">The feature row before this one in the stream that asks (null: not known).</param>
+    public sealed record DecideBar(string Symbol, DateTime BarTime, DateTime? InsertedAt, TimeSpan Timeout, DateTime? Previous = null);
     public sealed record BarDecisions(DateTime BarTime, IReadOnlyList<DeployedModel.BarDecided> Decided, IReadOnlyList<string> Failed);
     public sealed record Refresh;
     public sealed record ListModels;
@@ -104,7 +105,7 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
                 .Select(d => Task.FromResult((d.ModelId, Result: (DeployedModel.BarDecided?)null, Error: (string?)$"{d.ModelId}: not running, starting again")));
             var asks = running.Select(async m =>
             {
-                try { return (m.Key, Result: (DeployedModel.BarDecided?)await m.Value.Actor.Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar(bar.Symbol, bar.BarTime, bar.InsertedAt), bar.Timeout), Error: (string?)null); }
+                try { return (m.Key, Result: (DeployedModel.BarDecided?)await m.Value.Actor.Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar(bar.Symbol, bar.BarTime, bar.InsertedAt, bar.Previous), bar.Timeout), Error: (string?)null); }
                 catch (Exception e) { return (m.Key, Result: null, Error: $"{m.Key}: {e.Message}"); }
             }).Concat(down).ToList();
             Task.WhenAll(asks).PipeTo(replyTo, success: results => new BarDecisions(bar.BarTime,

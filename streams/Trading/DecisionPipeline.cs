@@ -37,11 +37,24 @@ public static class DecisionPipeline
         ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null, int inFlight = 1,
         TimeSpan? retryFor = null, CancellationToken shutdown = default, DecisionRetryState? retrying = null) =>
         Flow.Create<FeaturesWritten>()
-            .Batch(inFlight, e => new List<FeaturesWritten> { e }, (group, e) => { group.Add(e); return group; })
-            .SelectAsync(1, async group =>
+            // Each bar with the stream's previous row of its symbol: a model whose last decision is
+            // that row decides this one without looking for a gap first.
+            .StatefulSelectMany(() =>
             {
+                var previous = new Dictionary<string, DateTime>();
+                return (Func<FeaturesWritten, IEnumerable<Ask>>)(e =>
+                {
+                    var ask = new Ask(e, previous.TryGetValue(e.Symbol, out var p) ? p : null);
+                    previous[e.Symbol] = e.Time;
+                    return [ask];
+                });
+            })
+            .Batch(inFlight, a => new List<Ask> { a }, (group, a) => { group.Add(a); return group; })
+            .SelectAsync(1, async asked =>
+            {
+                var group = asked.Select(a => a.Event).ToList();
                 // Every ask is sent before any is awaited, in bar order.
-                var asks = group.Select(e => AskAsync(models, e, timeout)).ToList();
+                var asks = asked.Select(a => AskAsync(models, a, timeout)).ToList();
                 var results = new DeployedModelSupervisor.BarDecisions[group.Count];
                 for (var i = 0; i < group.Count; i++) results[i] = await asks[i];
                 var backoff = TimeSpan.FromMilliseconds(200);
@@ -54,7 +67,7 @@ public static class DecisionPipeline
                     await Task.Delay(backoff, shutdown);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
                     // One at a time from the first failed bar: models that had decided a bar answer it as a duplicate.
-                    for (var i = first; i < group.Count; i++) results[i] = Merge(results[i], await AskAsync(models, group[i], timeout));
+                    for (var i = first; i < group.Count; i++) results[i] = Merge(results[i], await AskAsync(models, asked[i], timeout));
                 }
                 retrying?.Clear();
                 for (var i = 0; i < group.Count; i++)
@@ -85,12 +98,15 @@ public static class DecisionPipeline
         return new DeployedModelSupervisor.BarDecisions(again.BarTime, [.. decided.Values], again.Failed);
     }
 
-    private static async Task<DeployedModelSupervisor.BarDecisions> AskAsync(IActorRef models, FeaturesWritten e, TimeSpan timeout)
+    private sealed record Ask(FeaturesWritten Event, DateTime? Previous);
+
+    private static async Task<DeployedModelSupervisor.BarDecisions> AskAsync(IActorRef models, Ask a, TimeSpan timeout)
     {
+        var e = a.Event;
         try
         {
             return await models.Ask<DeployedModelSupervisor.BarDecisions>(
-                new DeployedModelSupervisor.DecideBar(e.Symbol, e.Time, e.InsertedAt, timeout), timeout + TimeSpan.FromSeconds(5));
+                new DeployedModelSupervisor.DecideBar(e.Symbol, e.Time, e.InsertedAt, timeout, a.Previous), timeout + TimeSpan.FromSeconds(5));
         }
         catch (Exception ex)
         {
