@@ -2,15 +2,8 @@ using System.CommandLine;
 using Cop.Host.Commands;
 using Cop.Host.Configuration;
 using Serilog;
-using Serilog.Events;
 
-Log.Logger = new LoggerConfiguration()
-    .MinimumLevel.Information()
-    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-    .Enrich.FromLogContext()
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext} {Message:lj}{NewLine}{Exception}",
-        standardErrorFromLevel: LogEventLevel.Verbose)
-    .CreateLogger();
+Log.Logger = ConsoleLog.Create();
 
 var root = new RootCommand("Cop: USD/COP trading from live 5-minute bars on PostgreSQL NOTIFY, Akka.NET and Akka.Streams.\n" +
                            "Without COP_DATABASE_URL, Cop starts its own PostgreSQL under .cop/.");

@@ -2,14 +2,8 @@ using System.CommandLine;
 using Cop.Bench;
 using Cop.Host.Configuration;
 using Serilog;
-using Serilog.Events;
 
-Log.Logger = new LoggerConfiguration()
-    .MinimumLevel.Information()
-    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext} {Message:lj}{NewLine}{Exception}",
-        standardErrorFromLevel: LogEventLevel.Verbose)
-    .CreateLogger();
+Log.Logger = ConsoleLog.Create();
 
 var root = new RootCommand("Cop's benchmarks: features, macro, deployed models and the NOTIFY backbone vs polling (figures go to BENCHMARKS.md).");
 var quick = new Option<bool>("--quick") { Description = "Smaller workloads (a smoke run)." };
