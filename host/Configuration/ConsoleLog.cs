@@ -7,7 +7,7 @@ namespace Cop.Host.Configuration;
 /// stdout carries only what a command prints as its result.</summary>
 public static class ConsoleLog
 {
-    public static ILogger Create() => new LoggerConfiguration()
+    public static Serilog.ILogger Create() => new LoggerConfiguration()
         .MinimumLevel.Information()
         .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
         .Enrich.FromLogContext()
