@@ -97,7 +97,7 @@ public static class RunCommand
                         {
                             var now = DateTime.UtcNow;
                             if (!OnlineFeatureStore.MaterializationDue(now)) return;
-                            online.MaterializeAsync(reader, now.AddHours(-24)).ContinueWith(t =>
+                            online.MaterializeAsync(reader, now.AddHours(-24), settings.Notify.Instruments).ContinueWith(t =>
                                 Log.Information("online store materialised: {Result}", t.IsCompletedSuccessfully ? $"{t.Result} rows" : t.Exception?.GetBaseException().Message));
                         });
                     }

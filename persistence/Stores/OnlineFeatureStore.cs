@@ -46,9 +46,11 @@ public sealed class OnlineFeatureStore(IConnectionMultiplexer redis)
 
     /// <summary>The spec's scheduled materialisation: the recent rows from PostgreSQL into Redis
     /// (every 15 minutes in market hours and daily at 07:00 Bogota), in case a push was missed.</summary>
-    public async Task<int> MaterializeAsync(FeatureReader offline, DateTime since, CancellationToken ct = default)
+    /// <remarks>Only the catalogue's instruments: a row of another symbol (written around the
+    /// feature writer) names no Redis key.</remarks>
+    public async Task<int> MaterializeAsync(FeatureReader offline, DateTime since, Cop.Trading.InstrumentCatalogue instruments, CancellationToken ct = default)
     {
-        var rows = await offline.ReadSinceAsync(since, ct);
+        var rows = (await offline.ReadSinceAsync(since, ct)).Where(r => instruments.Contains(r.Symbol)).ToList();
         await WriteAsync(rows);
         return rows.Count;
     }
