@@ -1,3 +1,4 @@
+using Cop.Actors.Jobs;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
@@ -93,13 +94,11 @@ public static class RunCommand
                     {
                         // Checked every minute; runs on the quarter hours of the session and at 07:00 Bogota.
                         var reader = new FeatureReader(pooled);
-                        system.Scheduler.Advanced.ScheduleRepeatedly(TimeSpan.FromSeconds(60 - DateTime.UtcNow.Second), TimeSpan.FromMinutes(1), () =>
-                        {
-                            var now = DateTime.UtcNow;
-                            if (!OnlineFeatureStore.MaterializationDue(now)) return;
-                            online.MaterializeAsync(reader, now.AddHours(-24), settings.Notify.Instruments).ContinueWith(t =>
-                                Log.Information("online store materialised: {Result}", t.IsCompletedSuccessfully ? $"{t.Result} rows" : t.Exception?.GetBaseException().Message));
-                        });
+                        system.ActorOf(PeriodicJob.Props("online store materialisation", async (now, ct) =>
+                            OnlineFeatureStore.MaterializationDue(now)
+                                ? $"{await online.MaterializeAsync(reader, now.AddHours(-24), settings.Notify.Instruments, ct)} rows"
+                                : null,
+                            TimeSpan.FromMinutes(1), firstAfter: TimeSpan.FromSeconds(60 - DateTime.UtcNow.Second)), "online-store-materialisation");
                     }
                 });
         });

@@ -1,3 +1,4 @@
+using Cop.Actors.Jobs;
 using Akka;
 using Akka.Actor;
 using Akka.Streams;
@@ -25,10 +26,10 @@ public sealed class TradingWiring : IAsyncDisposable
     private readonly NpgsqlDataSource _db;
     private readonly FeatureStore _featureStore;
     private readonly UniqueKillSwitch _kill;
-    private readonly ICancelable _retries;
+    private readonly IActorRef _retries;
 
     private TradingWiring(NpgsqlDataSource db, FeatureStore featureStore, EventConsumer<FeaturesWritten> features, IActorRef models,
-        UniqueKillSwitch kill, ICancelable retries)
+        UniqueKillSwitch kill, IActorRef retries)
     {
         (_db, _featureStore, Features, Models, _kill, _retries) = (db, featureStore, features, models, kill, retries);
     }
@@ -63,8 +64,12 @@ public sealed class TradingWiring : IAsyncDisposable
             .To(Sink.Ignore<FeaturesWritten>())
             .Run(system.Materializer());
         var retrier = new DeadLetterRetrier(dlq, models, t.DecisionTimeout, decisions);
-        var retries = system.Scheduler.Advanced.ScheduleRepeatedlyCancelable(t.DeadLetterInterval, t.DeadLetterInterval, () =>
-            retrier.RetryDueAsync(DateTime.UtcNow).ContinueWith(r => { if (r.Exception is { } e) log.LogWarning("dead-letter retry failed: {Error}", e.GetBaseException().Message); }));
+        // A supervised job, one run at a time: a slow round of retries is not overlapped by the next.
+        var retries = system.ActorOf(PeriodicJob.Props("dead-letter retries", async (now, ct) =>
+        {
+            var outcomes = await retrier.RetryDueAsync(now, ct);
+            return outcomes.Count == 0 ? null : string.Join(", ", outcomes.GroupBy(o => o.Status).Select(g => $"{g.Count()} {g.Key}"));
+        }, t.DeadLetterInterval), "dead-letter-retries");
         return new TradingWiring(db, featureStore, features, models, kill, retries) { Retrying = retrying };
     }
 
@@ -90,7 +95,7 @@ public sealed class TradingWiring : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _retries.Cancel();
+        _retries.Tell(PoisonPill.Instance);   // cancels a round in flight
         Features.Stop();
         _kill.Shutdown();
         await Features.DisposeAsync();
