@@ -19,7 +19,12 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
 {
     /// <param name="Previous">The feature row before this one in the stream that asks (null: not known).</param>
     public sealed record DecideBar(string Symbol, DateTime BarTime, DateTime? InsertedAt, TimeSpan Timeout, DateTime? Previous = null);
-    public sealed record BarDecisions(DateTime BarTime, IReadOnlyList<DeployedModel.BarDecided> Decided, IReadOnlyList<string> Failed);
+    /// <summary>A model that did not decide a bar, and why ("*": the supervisor itself did not answer).</summary>
+    public sealed record ModelFailure(string ModelId, string Reason)
+    {
+        public override string ToString() => $"{ModelId}: {Reason}";
+    }
+    public sealed record BarDecisions(DateTime BarTime, IReadOnlyList<DeployedModel.BarDecided> Decided, IReadOnlyList<ModelFailure> Failed);
     public sealed record Refresh;
     public sealed record ListModels;
     public sealed record ModelList(IReadOnlyList<string> Running, IReadOnlyDictionary<string, string> Rejected);
@@ -102,11 +107,11 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
             // A deployed model that is not running right now (stopped from outside, about to start
             // again) fails the bar, so the pipeline asks again or dead-letters it: never a silent skip.
             var down = deployedLast.Where(d => !running.ContainsKey(d.ModelId) && !rejected.ContainsKey(d.ModelId))
-                .Select(d => Task.FromResult((d.ModelId, Result: (DeployedModel.BarDecided?)null, Error: (string?)$"{d.ModelId}: not running, starting again")));
+                .Select(d => Task.FromResult((d.ModelId, Result: (DeployedModel.BarDecided?)null, Error: (ModelFailure?)new ModelFailure(d.ModelId, "not running, starting again"))));
             var asks = running.Select(async m =>
             {
-                try { return (m.Key, Result: (DeployedModel.BarDecided?)await m.Value.Actor.Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar(bar.Symbol, bar.BarTime, bar.InsertedAt, bar.Previous), bar.Timeout), Error: (string?)null); }
-                catch (Exception e) { return (m.Key, Result: null, Error: $"{m.Key}: {e.Message}"); }
+                try { return (m.Key, Result: (DeployedModel.BarDecided?)await m.Value.Actor.Ask<DeployedModel.BarDecided>(new DeployedModel.DecideBar(bar.Symbol, bar.BarTime, bar.InsertedAt, bar.Previous), bar.Timeout), Error: (ModelFailure?)null); }
+                catch (Exception e) { return (m.Key, Result: null, Error: new ModelFailure(m.Key, e.Message)); }
             }).Concat(down).ToList();
             Task.WhenAll(asks).PipeTo(replyTo, success: results => new BarDecisions(bar.BarTime,
                 [.. results.Where(x => x.Result is not null).Select(x => x.Result!)], [.. results.Where(x => x.Error is not null).Select(x => x.Error!)]));

@@ -75,12 +75,12 @@ public static class DecisionPipeline
                     var (e, result) = (group[i], results[i]);
                     foreach (var failure in result.Failed)
                     {
-                        var model = failure.Split(':', 2)[0];
+                        var model = failure.ModelId;
                         log.LogWarning("bar {Symbol} {Time:O} not decided by {Model}: {Failure}; dead-lettered", e.Symbol, e.Time, model, failure);
                         // The record that the bar was not decided is stored before the event moves on,
                         // however long PostgreSQL is away.
                         await Retrying.UntilDoneAsync(() => dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,
-                                JsonSerializer.Serialize(new { model, symbol = e.Symbol, bar_time = e.Time }), failure, DateTime.UtcNow, shutdown),
+                                JsonSerializer.Serialize(new { model, symbol = e.Symbol, bar_time = e.Time }), failure.ToString(), DateTime.UtcNow, shutdown),
                             TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5),
                             (error, _, delay) => log.LogWarning("dead letter not stored ({Error}); retrying in {Delay}", error.Message, delay), shutdown);
                     }
@@ -110,7 +110,7 @@ public static class DecisionPipeline
         }
         catch (Exception ex)
         {
-            return new DeployedModelSupervisor.BarDecisions(e.Time, [], [$"*: {ex.Message}"]);
+            return new DeployedModelSupervisor.BarDecisions(e.Time, [], [new DeployedModelSupervisor.ModelFailure("*", ex.Message)]);
         }
     }
 }
@@ -118,12 +118,12 @@ public static class DecisionPipeline
 /// <summary>The bar the decision pipeline is retrying now, for /health (and the metrics).</summary>
 public sealed class DecisionRetryState
 {
-    public sealed record Retrying(string Symbol, DateTime Bar, IReadOnlyList<string> Failed, int Attempt, DateTime Since, TimeSpan NextIn);
+    public sealed record Retrying(string Symbol, DateTime Bar, IReadOnlyList<DeployedModelSupervisor.ModelFailure> Failed, int Attempt, DateTime Since, TimeSpan NextIn);
     private volatile Retrying? _current;
 
     public Retrying? Current => _current;
 
-    public void Retry(string symbol, DateTime bar, IReadOnlyList<string> failed, int attempt, TimeSpan nextIn)
+    public void Retry(string symbol, DateTime bar, IReadOnlyList<DeployedModelSupervisor.ModelFailure> failed, int attempt, TimeSpan nextIn)
     {
         var since = _current is { } c && c.Symbol == symbol && c.Bar == bar ? c.Since : DateTime.UtcNow;
         CopMetrics.DecisionRetries.Inc();
@@ -163,7 +163,7 @@ public sealed class DeadLetterRetrier(DeadLetterStore dlq, IActorRef models, Tim
                 var result = await models.Ask<DeployedModelSupervisor.BarDecisions>(new DeployedModelSupervisor.DecideBar(symbol, bar, null, timeout), timeout + TimeSpan.FromSeconds(5), ct);
                 var decided = result.Decided.FirstOrDefault(d => d.ModelId == model);
                 if (decided is null)
-                    error = result.Failed.FirstOrDefault(f => f.StartsWith(model + ":")) ?? $"{model} is not deployed";
+                    error = result.Failed.FirstOrDefault(f => f.ModelId == model)?.ToString() ?? $"{model} is not deployed";
                 else if (decided.Duplicate && !await decisions.ExistsAsync(model, symbol, bar, ct))
                     error = $"{model} is past this bar but its decision is not stored (yet)";
                 else if (decided.Duplicate)
