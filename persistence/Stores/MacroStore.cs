@@ -28,14 +28,14 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var have = new HashSet<(string, string)>();
         while (await r.ReadAsync(ct)) have.Add((r.GetString(0), r.GetString(1)));
-        return [.. catalogue.Where(v => !have.Contains((v.Table, v.Column))).Select(v => $"{v.Table}.{v.Column}")];
+        return [.. catalogue.Where(v => !have.Contains((v.Table(), v.Column))).Select(v => $"{v.Table()}.{v.Column}")];
     }
 
     /// <summary>The newest <paramref name="count"/> dates with a published (not filled) value.</summary>
     public async Task<IReadOnlyList<DateOnly>> RecentDatesAsync(MacroVariableSpec v, int count, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand($"""
-            SELECT fecha FROM {v.Table} WHERE {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns))
+            SELECT fecha FROM {v.Table()} WHERE {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns))
             ORDER BY fecha DESC LIMIT @n
             """);
         cmd.Parameters.AddWithValue("n", count);
@@ -49,7 +49,7 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
     public async Task<MacroValue?> PreviousValueAsync(MacroVariableSpec v, DateOnly before, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand($"""
-            SELECT fecha, {v.Column} FROM {v.Table}
+            SELECT fecha, {v.Column} FROM {v.Table()}
             WHERE fecha < @before AND {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns))
             ORDER BY fecha DESC LIMIT 1
             """);
@@ -65,7 +65,7 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
     {
         if (values.Count == 0) return 0;
         await using var cmd = db.CreateCommand($"""
-            INSERT INTO {v.Table} AS t (fecha, fecha_available, {v.Column})
+            INSERT INTO {v.Table()} AS t (fecha, fecha_available, {v.Column})
             SELECT d, d + @delay, x FROM unnest(@dates, @values) AS u(d, x)
             ON CONFLICT (fecha) DO UPDATE SET
                 {v.Column} = EXCLUDED.{v.Column},
@@ -165,7 +165,7 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         await using var tx = await (await db.OpenConnectionAsync(ct)).BeginTransactionAsync(ct);
         var removed = new List<MacroValue>();
         await using (var cmd = new NpgsqlCommand($"""
-            SELECT fecha, {v.Column} FROM {v.Table}
+            SELECT fecha, {v.Column} FROM {v.Table()}
             WHERE fecha BETWEEN @from AND @to AND {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns))
             ORDER BY fecha FOR UPDATE
             """, tx.Connection, tx))
@@ -178,7 +178,7 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         var lastCleared = to;
         await using (var cmd = new NpgsqlCommand($"""
             WITH cleared AS (
-                UPDATE {v.Table} SET {v.Column} = NULL, filled_columns = array_remove(filled_columns, '{v.Column}'), updated_at = NOW()
+                UPDATE {v.Table()} SET {v.Column} = NULL, filled_columns = array_remove(filled_columns, '{v.Column}'), updated_at = NOW()
                 WHERE {v.Column} IS NOT NULL AND (fecha BETWEEN @from AND @to OR (fecha > @to AND '{v.Column}' = ANY(filled_columns)))
                 RETURNING fecha)
             SELECT max(fecha) FROM cleared
@@ -197,7 +197,7 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
     public async Task<IReadOnlyList<MacroValue>> PublishedValuesAsync(MacroVariableSpec v, DateOnly from, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand($"""
-            SELECT fecha, {v.Column} FROM {v.Table}
+            SELECT fecha, {v.Column} FROM {v.Table()}
             WHERE fecha >= @from AND {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns)) ORDER BY fecha
             """);
         cmd.Parameters.AddWithValue("from", from);
@@ -248,7 +248,7 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         foreach (var v in catalogue)
         {
             await using var cmd = db.CreateCommand($"""
-                WITH last AS (SELECT max(fecha) AS d FROM {v.Table} WHERE {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns))),
+                WITH last AS (SELECT max(fecha) AS d FROM {v.Table()} WHERE {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns))),
                      waiting AS (SELECT r.* FROM macro_rejections r, last
                                  WHERE r.variable = @v AND r.rule <> 'macro_operator_rejected' AND (last.d IS NULL OR r.fecha > last.d)
                                    AND NOT EXISTS (SELECT 1 FROM macro_decisions d WHERE d.variable = r.variable AND d.action = 'reject'
@@ -357,7 +357,7 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         foreach (var v in catalogue)
         {
             await using var cmd = db.CreateCommand($"""
-                SELECT max(fecha), max(fecha_available) FROM {v.Table}
+                SELECT max(fecha), max(fecha_available) FROM {v.Table()}
                 WHERE {v.Column} IS NOT NULL AND NOT ('{v.Column}' = ANY(filled_columns))
                 """);
             await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -24,7 +24,7 @@ public static class MacroParquet
             var variables = settings.Catalogue.Where(v => v.Frequency == frequency).ToList();
             if (variables.Count == 0) continue;
             var columns = variables.Select(v => v.Column).ToList();
-            var (dates, values) = await store.ReadTableAsync(variables[0].Table, columns, ct);
+            var (dates, values) = await store.ReadTableAsync(variables[0].Table(), columns, ct);
             var path = Path.Combine(settings.ParquetDirectory, FileName(frequency));
             await WriteAsync(path, dates, columns, values, ct);
             written.Add((path, dates.Count));

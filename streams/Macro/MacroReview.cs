@@ -66,7 +66,7 @@ public sealed class MacroReview(MacroStore store, MacroSettings settings, Featur
     /// series since <paramref name="from"/>.</summary>
     private async Task<int> CompleteAsync(MacroVariableSpec spec, DateOnly from, DateOnly? through, CancellationToken ct)
     {
-        if (through is { } last) await store.ForwardFillAsync(spec.Table, [spec.Column], from, last, settings.ForwardFillLookbackDays, ct);
+        if (through is { } last) await store.ForwardFillAsync(spec.Table(), [spec.Column], from, last, settings.ForwardFillLookbackDays, ct);
         await MacroRunCompletion.CompleteAsync(store, settings, _today(), ct);
         if (!MacroColumns.All.Contains(spec.Column)) return 0;   // not a feature input
         return await FeatureRebuild.RebuildAsync(features, await features.FeatureSeriesAsync(ct),

@@ -21,7 +21,7 @@ public static class MacroBench
         var oneStatement = await SeededAsync("cop_bench_macro_a");
         var loop = await SeededAsync("cop_bench_macro_b");
 
-        var daily = macro.Catalogue.Where(v => v.Table == "macro_daily").Select(v => v.Column).ToList();
+        var daily = macro.Catalogue.Where(v => v.Table() == "macro_daily").Select(v => v.Column).ToList();
         var from = new DateOnly(1990, 1, 1);
         var sw = Stopwatch.StartNew();
         var filled = await oneStatement.Store.ForwardFillAsync("macro_daily", daily, from, 0);

@@ -30,14 +30,6 @@ public sealed record MacroVariableSpec(
     MacroKind Kind = MacroKind.Market,
     double JumpGrowthDays = 120)
 {
-    /// <summary>The table a frequency lives in.</summary>
-    public string Table => Frequency switch
-    {
-        MacroFrequency.Daily => "macro_daily",
-        MacroFrequency.Monthly => "macro_monthly",
-        _ => "macro_quarterly",
-    };
-
     /// <summary>Days between two observations when nothing is missing.</summary>
     public int PeriodDays => Frequency switch { MacroFrequency.Daily => 1, MacroFrequency.Monthly => 31, _ => 92 };
 
