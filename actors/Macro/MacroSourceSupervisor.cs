@@ -15,16 +15,17 @@ public sealed class MacroSourceSupervisor : ReceiveActor
     public sealed record RunAll(DateOnly Today, TimeSpan Timeout);
     public sealed record SourceRunCompleted(string Source, IReadOnlyList<MacroVariable.RunCompleted> Results);
 
+    /// <param name="minBackoff">A variable's restarts after a failure: the first wait (hocon: cop.macro.restart), doubling up to <paramref name="maxBackoff"/>.</param>
     public static Props Props(IMacroSource source, IReadOnlyList<MacroVariableSpec> variables, IMacroVariableStore store,
-        DateOnly seedStart, int refreshCount) =>
-        Akka.Actor.Props.Create(() => new MacroSourceSupervisor(source, variables, store, seedStart, refreshCount));
+        DateOnly seedStart, int refreshCount, TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null) =>
+        Akka.Actor.Props.Create(() => new MacroSourceSupervisor(source, variables, store, seedStart, refreshCount,
+            minBackoff ?? TimeSpan.FromSeconds(1), maxBackoff ?? TimeSpan.FromMinutes(1)));
 
     public MacroSourceSupervisor(IMacroSource source, IReadOnlyList<MacroVariableSpec> variables, IMacroVariableStore store,
-        DateOnly seedStart, int refreshCount)
+        DateOnly seedStart, int refreshCount, TimeSpan minBackoff, TimeSpan maxBackoff)
     {
         var children = variables.ToDictionary(v => v.Column, v => Context.ActorOf(RestartWithBackoff.Props(
-            MacroVariable.Props(v, source, store, seedStart, refreshCount), "variable",
-            TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)), v.Column));
+            MacroVariable.Props(v, source, store, seedStart, refreshCount), "variable", minBackoff, maxBackoff), v.Column));
 
         Receive<RunAll>(run =>
         {

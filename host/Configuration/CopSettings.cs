@@ -146,7 +146,12 @@ public sealed record CopSettings(
                 Positive(c, "cop.trading.dead-letter-interval"),
                 PositiveInt(c, "cop.trading.decisions-in-flight"),
                 PositiveInt(c, "cop.trading.max-connections"),
-                Positive(c, "cop.trading.retry-for")));
+                Positive(c, "cop.trading.retry-for"))
+            {
+                RetryMinBackoff = Positive(c, "cop.trading.retry-backoff.min"),
+                RetryMaxBackoff = Positive(c, "cop.trading.retry-backoff.max") is var rb && rb >= Positive(c, "cop.trading.retry-backoff.min") ? rb
+                    : throw new ConfigurationException("cop.trading.retry-backoff.max must not be below min"),
+            });
     }
 
     /// <summary>cop.macro and its catalogue; an entry that cannot be used names itself and the field.</summary>
@@ -197,6 +202,10 @@ public sealed record CopSettings(
             SeedStart = DateOnly.TryParse(seed, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d
                 : throw new ConfigurationException($"{m}.seed-start = '{seed}' is not a date (yyyy-MM-dd)"),
             Schedule = Positive(c, $"{m}.schedule"),
+            RunTimeout = Positive(c, $"{m}.run-timeout"),
+            RestartMinBackoff = Positive(c, $"{m}.restart.min-backoff"),
+            RestartMaxBackoff = Positive(c, $"{m}.restart.max-backoff") is var mb && mb >= Positive(c, $"{m}.restart.min-backoff") ? mb
+                : throw new ConfigurationException($"{m}.restart.max-backoff must not be below min-backoff"),
             RefreshObservations = PositiveInt(c, $"{m}.refresh-observations"),
             ForwardFillLookbackDays = PositiveInt(c, $"{m}.forward-fill-lookback-days"),
             ParquetDirectory = Home(c.GetString($"{m}.parquet-directory", ".cop/macro")),
@@ -314,4 +323,9 @@ public sealed record CopSettings(
 
 /// <summary>cop.trading: the deployed models' risk, paper costs and timings.</summary>
 public sealed record TradingSettings(Cop.Actors.Models.ModelSettings Models, TimeSpan RegistryPoll, TimeSpan DecisionTimeout, TimeSpan DeadLetterInterval,
-    int DecisionsInFlight, int MaxConnections, TimeSpan RetryFor);
+    int DecisionsInFlight, int MaxConnections, TimeSpan RetryFor)
+{
+    /// <summary>A failed bar is asked again after this, doubling up to <see cref="RetryMaxBackoff"/> (hocon: cop.trading.retry-backoff).</summary>
+    public TimeSpan RetryMinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+}

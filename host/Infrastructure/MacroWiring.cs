@@ -32,9 +32,9 @@ public static class MacroWiring
                 Log.Information("Macro source {Source} not configured (no key): {Count} variables wait for `cop macro seed`", group.Key, group.Count());
                 continue;
             }
-            supervisors[group.Key] = MacroSourceSupervisor.Props(source, [.. group], store, m.SeedStart, m.RefreshObservations);
+            supervisors[group.Key] = MacroSourceSupervisor.Props(source, [.. group], store, m.SeedStart, m.RefreshObservations, m.RestartMinBackoff, m.RestartMaxBackoff);
         }
         return system.ActorOf(MacroIngestion.Props(supervisors,
-            today => MacroRunCompletion.CompleteAsync(store, m, today), m.Schedule, runTimeout: TimeSpan.FromMinutes(10)), "macro");
+            today => MacroRunCompletion.CompleteAsync(store, m, today), m.Schedule, runTimeout: m.RunTimeout), "macro");
     }
 }

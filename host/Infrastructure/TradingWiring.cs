@@ -58,7 +58,7 @@ public sealed class TradingWiring : IAsyncDisposable
         var retrying = new DecisionRetryState();
         var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, Consumer, settings.Notify, log, onHeartbeat);
         var kill = features.Source()
-            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, onDecided, t.DecisionsInFlight, t.RetryFor, features.Context.Shutdown, retrying))
+            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, onDecided, t.DecisionsInFlight, t.RetryFor, features.Context.Shutdown, retrying, t.RetryMinBackoff, t.RetryMaxBackoff))
             .Via(features.CommitWatermarks())
             .ViaMaterialized(KillSwitches.Single<FeaturesWritten>(), Keep.Right)
             .To(Sink.Ignore<FeaturesWritten>())

@@ -8,6 +8,11 @@ public sealed record MacroSettings
     public required IReadOnlyList<MacroVariableSpec> Catalogue { get; init; }
     public DateOnly SeedStart { get; init; } = new(2015, 1, 1);
     public TimeSpan Schedule { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>Longest wait for one round of every source (hocon: cop.macro.run-timeout).</summary>
+    public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>A MacroVariable's restarts after a failure (hocon: cop.macro.restart).</summary>
+    public TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RestartMaxBackoff { get; init; } = TimeSpan.FromMinutes(1);
     public int RefreshObservations { get; init; } = 15;
     public int ForwardFillLookbackDays { get; init; } = 120;
     public string ParquetDirectory { get; init; } = ".cop/macro";

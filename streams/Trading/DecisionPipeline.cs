@@ -17,7 +17,7 @@ namespace Cop.Streams.Trading;
 /// at once, each model decides it in bar order (its account depends on the previous bar) while it
 /// overlaps the journal and row writes of the group. A model that fails a bar (it restarted on a
 /// lost connection, it was killed, PostgreSQL is down) gets that bar and the rest of the group
-/// again, in order, with back-off (0.2 s doubling to 5 s) for up to <c>retryFor</c>: a later bar
+/// again, in order, with back-off (cop.trading.retry-backoff: 0.2 s doubling to 5 s) for up to <c>retryFor</c>: a later bar
 /// decided first would leave the failed one behind for good, as a model's account only moves
 /// forward, so the stream waits rather than skip. What still fails after that (its features are
 /// missing, a longer outage, a poison bar) goes to the dead-letter queue with the spec's retry
@@ -35,7 +35,8 @@ public static class DecisionPipeline
     /// <param name="retryFor">How long a failed bar is asked again before it is dead-lettered.</param>
     public static Flow<FeaturesWritten, FeaturesWritten, NotUsed> Decide(IActorRef models, DeadLetterStore dlq, TimeSpan timeout,
         ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null, int inFlight = 1,
-        TimeSpan? retryFor = null, CancellationToken shutdown = default, DecisionRetryState? retrying = null) =>
+        TimeSpan? retryFor = null, CancellationToken shutdown = default, DecisionRetryState? retrying = null,
+        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null) =>
         Flow.Create<FeaturesWritten>()
             // Each bar with the stream's previous row of its symbol: a model whose last decision is
             // that row decides this one without looking for a gap first.
@@ -57,7 +58,8 @@ public static class DecisionPipeline
                 var asks = asked.Select(a => AskAsync(models, a, timeout)).ToList();
                 var results = new DeployedModelSupervisor.BarDecisions[group.Count];
                 for (var i = 0; i < group.Count; i++) results[i] = await asks[i];
-                var backoff = TimeSpan.FromMilliseconds(200);
+                var backoff = minBackoff ?? TimeSpan.FromMilliseconds(200);
+                var longest = maxBackoff ?? TimeSpan.FromSeconds(5);
                 var giveUpAt = DateTime.UtcNow + (retryFor ?? TimeSpan.FromSeconds(30));
                 for (var attempt = 1; DateTime.UtcNow < giveUpAt && Array.FindIndex(results, r => r.Failed.Count > 0) is var first and >= 0; attempt++)
                 {
@@ -65,7 +67,7 @@ public static class DecisionPipeline
                         group[first].Symbol, group[first].Time, string.Join(", ", results[first].Failed), attempt, backoff);
                     retrying?.Retry(group[first].Symbol, group[first].Time, results[first].Failed, attempt, backoff);
                     await Task.Delay(backoff, shutdown);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, longest.Ticks));
                     // One at a time from the first failed bar: models that had decided a bar answer it as a duplicate.
                     for (var i = first; i < group.Count; i++) results[i] = Merge(results[i], await AskAsync(models, asked[i], timeout));
                 }

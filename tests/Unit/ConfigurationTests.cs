@@ -51,6 +51,10 @@ public class ConfigurationTests
     [InlineData("cop.trading.max-macro-age = 0s", "cop.trading.max-macro-age")]
     [InlineData("cop.trading.retry-for = -1s", "cop.trading.retry-for")]
     [InlineData("cop.trading.decisions-in-flight = -2", "cop.trading.decisions-in-flight")]
+    [InlineData("cop.trading.retry-backoff.min = 0s", "cop.trading.retry-backoff.min")]
+    [InlineData("cop.trading.retry-backoff.max = 100ms", "cop.trading.retry-backoff.max")]
+    [InlineData("cop.macro.run-timeout = never", "cop.macro.run-timeout")]
+    [InlineData("cop.macro.restart.max-backoff = 10ms", "cop.macro.restart.max-backoff")]
     public void A_broken_value_names_its_key(string overrideLine, string key)
     {
         var c = ConfigurationFactory.ParseString(overrideLine).WithFallback(Shipped());
