@@ -8,7 +8,7 @@ namespace Cop.Tests.Infrastructure;
 /// (status, body, delay), repeating the last one; it records the requests it saw.</summary>
 public sealed class FixtureServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private HttpListener _listener = new();
     private readonly ConcurrentQueue<(int Status, string Body, TimeSpan Delay)> _answers = new();
     private (int Status, string Body, TimeSpan Delay) _last = (404, "{}", TimeSpan.Zero);
 
@@ -22,10 +22,11 @@ public sealed class FixtureServer : IDisposable
             var port = ((IPEndPoint)probe.LocalEndpoint).Port;
             probe.Stop();
             BaseUrl = $"http://127.0.0.1:{port}/";
-            _listener.Prefixes.Clear();
+            // A fresh listener each attempt: clearing a failed one's prefix looks the taken port up again and throws.
+            _listener = new HttpListener();
             _listener.Prefixes.Add(BaseUrl);
             try { _listener.Start(); break; }
-            catch (HttpListenerException) when (attempt < 5) { }
+            catch (HttpListenerException) when (attempt < 5) { _listener.Close(); }
         }
         _ = Task.Run(ServeAsync);
     }
