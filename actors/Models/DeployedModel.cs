@@ -56,7 +56,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     private sealed record FeaturesRead(DecideBar Command, DateTime Bar, FeatureSnapshot? Snapshot, IActorRef ReplyTo, long StartTicks);
     private sealed record NextFound(DecideBar Command, DateTime? Next, IActorRef ReplyTo, long StartTicks);
     private sealed record PoisonChecked(DecideBar Command, DateTime Bar, string Reason, DecisionSkip? Skip, IActorRef ReplyTo);
-    private sealed record CatchUp(string Symbol);
+    private sealed record CatchUp;
     // The target of a catch-up: the newest feature row, whatever it is.
     private static readonly DateTime Newest = DateTime.MaxValue;
     private sealed record Logged(BarDecided Reply, IActorRef ReplyTo, object Incarnation);
@@ -86,7 +86,6 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     private bool _killSwitch;
     private PaperAccount _account = PaperAccount.Empty;
     private DateTime? _lastBar;
-    private string? _symbol;   // of the last decided bar: what a catch-up follows
     private long _barIndex = -1;
     private long _decisions;
 
@@ -102,7 +101,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         Recover<SnapshotOffer>(o =>
         {
             if (o.Snapshot is not AccountSnapshot s) return;
-            (_account, _lastBar, _barIndex, _symbol) = (s.Account, s.LastBar, s.BarIndex, s.Symbol);
+            (_account, _lastBar, _barIndex) = (s.Account, s.LastBar, s.BarIndex);
         });
         Recover<Decided>(e => { Apply(e); _sinceSnapshot.Add(e); });
         Recover<Skipped>(Apply);
@@ -116,7 +115,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         {
             Become(Ready);
             // Bars the pipeline gave up on while this model was down are decided now, not when a later one comes.
-            if (_sequence is not null && _symbol is { } symbol) Self.Tell(new CatchUp(symbol));
+            if (_sequence is not null && _lastBar is not null) Self.Tell(new CatchUp());
             Stash.UnstashAll();
         });
         Command<Status.Failure>(f => throw new InvalidOperationException($"{PersistenceId}: re-logging recovered decisions failed", f.Cause));
@@ -144,11 +143,11 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
             Advance(cmd, Sender);
         });
         // One row per message, so that asks in between are answered (each decides the rows before its bar itself).
-        Command<CatchUp>(c =>
+        Command<CatchUp>(_ =>
         {
             if (_lastBar is null || _sequence is null) return;
             Become(Working);
-            Advance(new DecideBar(c.Symbol, Newest, null), ActorRefs.Nobody);
+            Advance(new DecideBar(_settings.Symbol, Newest, null), ActorRefs.Nobody);
         });
         Common();
     }
@@ -169,6 +168,10 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         _features.ReadAsync(cmd.Symbol, bar).PipeTo(Self,
             success: s => new FeaturesRead(cmd, bar, s, replyTo, start), failure: e => new Status.Failure(e));
 
+    private Status.Failure NoRow(DecideBar cmd, DateTime bar) => new(new InvalidOperationException(bar == cmd.BarTime
+        ? $"{_modelId}: no feature row for {cmd.Symbol} {bar:O}"
+        : $"{_modelId}: no feature row for {cmd.Symbol} {bar:O}, the bar before {cmd.BarTime:O} still to decide"));
+
     private void Done()
     {
         Become(Ready);
@@ -182,16 +185,14 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
             if (f.Next is { } next && next <= f.Command.BarTime) { Read(f.Command, next, f.ReplyTo, f.StartTicks); return; }
             // Caught up; or no row at the asked bar (nor before it).
             if (f.Command.BarTime != Newest)
-                f.ReplyTo.Tell(new Status.Failure(new InvalidOperationException($"{_modelId}: no feature row for {f.Command.Symbol} {f.Command.BarTime:O}")));
+                f.ReplyTo.Tell(NoRow(f.Command, f.Command.BarTime));
             Done();
         });
         Command<FeaturesRead>(read =>
         {
             if (read.Snapshot is not { } snapshot)
             {
-                read.ReplyTo.Tell(new Status.Failure(new InvalidOperationException(read.Bar == read.Command.BarTime
-                    ? $"{_modelId}: no feature row for {read.Command.Symbol} {read.Bar:O}"
-                    : $"{_modelId}: no feature row for {read.Command.Symbol} {read.Bar:O}, the bar before {read.Command.BarTime:O} still to decide")));
+                read.ReplyTo.Tell(NoRow(read.Command, read.Bar));
                 Done();
                 return;
             }
@@ -228,7 +229,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
                 _logger.Error("{0}: bar {1} {2:O} cannot be decided ({3}); the model holds there until `cop dlq skip`", _modelId, p.Command.Symbol, p.Bar, p.Reason);
                 p.ReplyTo.Tell(new Status.Failure(new PoisonBarException(p.Command.Symbol, p.Bar, p.Reason)));
                 // Asked again later, even if no bar comes: a skip recorded meanwhile lets it go on.
-                Timers.StartSingleTimer("poison", new CatchUp(p.Command.Symbol), _settings.PoisonRecheck);
+                Timers.StartSingleTimer("poison", new CatchUp(), _settings.PoisonRecheck);
                 Done();
                 return;
             }
@@ -253,7 +254,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
             // A snapshot only when nothing is in flight: it must not hold a decision the journal lacks.
             if (_awaiting.Count == 0 && _sinceSnapshot.Count >= _settings.SnapshotEvery)
             {
-                SaveSnapshot(new AccountSnapshot(_account, _lastBar, _barIndex, _symbol));
+                SaveSnapshot(new AccountSnapshot(_account, _lastBar, _barIndex, _settings.Symbol));
                 _sinceSnapshot.Clear();
             }
             l.ReplyTo.Tell(l.Reply);
@@ -297,15 +298,13 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     private void Next(DecideBar cmd, IActorRef replyTo, bool asked)
     {
         if (asked) Done();
-        else if (cmd.BarTime == Newest) { Self.Tell(new CatchUp(cmd.Symbol)); Done(); }
+        else if (cmd.BarTime == Newest) { Self.Tell(new CatchUp()); Done(); }
         else Advance(cmd, replyTo);
     }
 
     private void Apply(Skipped e)
     {
-        if (e.Symbol != _settings.Symbol) return;
-        _lastBar = e.BarTime;
-        _symbol = e.Symbol;
+        if (e.Symbol == _settings.Symbol) _lastBar = e.BarTime;
     }
 
     private void Apply(Decided e)
@@ -314,11 +313,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         if (e.Fill is { } fill) _account = _account.Apply(fill);
         // Per symbol: a decision journaled for another symbol (before symbols were checked) is no
         // reason to skip this symbol's bar at the same time, nor what a catch-up follows.
-        if (e.Symbol == _settings.Symbol)
-        {
-            _lastBar = e.BarTime;
-            _symbol = e.Symbol;
-        }
+        if (e.Symbol == _settings.Symbol) _lastBar = e.BarTime;
         _barIndex = e.BarIndex;
         _decisions++;
     }

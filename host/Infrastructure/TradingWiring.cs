@@ -47,12 +47,12 @@ public sealed class TradingWiring : IAsyncDisposable
         var db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-trading", t.MaxConnections));
         var registry = new ModelRegistryStore(db);
         var featureStore = new FeatureStore(cs);
-        var reader = new HybridFeatureSource(online, new FeatureReader(db), featureStore, recent: recent);
+        var stored = new FeatureReader(db);   // also the order of the feature rows a model decides without gaps
+        var reader = new HybridFeatureSource(online, stored, featureStore, recent: recent);
         var decisions = new DecisionStore(db);
-        var sequence = new FeatureReader(db);   // the order of the feature rows a model decides without gaps
         var models = system.ActorOf(DeployedModelSupervisor.Props(() => registry.DeployedAsync(), (id, e) => registry.RecordErrorAsync(id, e),
             info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
-                t.Models, reader, decisions, info.KillSwitch, sequence, new DecisionSkipStore(db)),
+                t.Models, reader, decisions, info.KillSwitch, stored, new DecisionSkipStore(db)),
             t.RegistryPoll, t.Models.Symbol, t.Models.RestartMinBackoff, t.Models.RestartMaxBackoff), "models");
         var dlq = new DeadLetterStore(db);
         var retrying = new DecisionRetryState();

@@ -162,7 +162,8 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
     /// regenerated from what is left. Returns the published values removed.</summary>
     public async Task<(IReadOnlyList<MacroValue> Removed, DateOnly LastCleared)> WithdrawAsync(MacroVariableSpec v, DateOnly from, DateOnly to, CancellationToken ct = default)
     {
-        await using var tx = await (await db.OpenConnectionAsync(ct)).BeginTransactionAsync(ct);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
         var removed = new List<MacroValue>();
         await using (var cmd = new NpgsqlCommand($"""
             SELECT fecha, {v.Column} FROM {v.Table()}

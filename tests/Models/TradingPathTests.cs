@@ -95,20 +95,27 @@ public class TradingPathTests(ITestOutputHelper output)
         Assert.Equal(await UndisturbedDecisionsAsync(settings, 20, inserted, log), await Sql.ScalarAsync<string>(path.Cs, Decisions));
     }
 
+    /// <summary>A migrated cluster of its own, durable as in production: the tests' fsync-off clusters
+    /// may lose the last commits in a crash, which no system built on top could make whole.</summary>
+    private static async Task<(EmbeddedPostgres Pg, string Dir)> DurableClusterAsync()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"cop-crash-{Guid.NewGuid():N}");
+        var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dir, Durable = true });
+        DatabaseMigrator.Apply(pg.ConnectionString);
+        return (pg, dir);
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
     [InlineData(true, true)]
     public async Task A_PostgreSQL_crash_loses_nothing_and_doubles_nothing(bool midFlight, bool longerThanRetries)
     {
-        // Its own cluster, durable as in production: the tests' fsync-off clusters may lose the last
-        // commits in a crash, which no system built on top could make whole.
-        var dir = Path.Combine(Path.GetTempPath(), $"cop-crash-{Guid.NewGuid():N}");
-        await using var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dir, Durable = true });
+        var (pg, dir) = await DurableClusterAsync();
+        await using var _ = pg;
         try
         {
             var cs = pg.ConnectionString;
-            DatabaseMigrator.Apply(cs);
             var shipped = ShippedConfig.Settings();
             // longerThanRetries: the outage (3 s) outlasts cop.trading.retry-for, so bars are dead-lettered.
             var settings = longerThanRetries ? shipped with { Trading = shipped.Trading with { RetryFor = TimeSpan.FromMilliseconds(300) } } : shipped;
@@ -187,12 +194,11 @@ public class TradingPathTests(ITestOutputHelper output)
     public async Task A_PostgreSQL_crash_twice_as_long_as_retry_for_mid_backlog_leaves_every_row_decided_once_as_if_it_never_happened(int run)
     {
         const int days = 60;   // ~3,200 bars, each decided by two models
-        var dir = Path.Combine(Path.GetTempPath(), $"cop-crash-{Guid.NewGuid():N}");
-        await using var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dir, Durable = true });
+        var (pg, dir) = await DurableClusterAsync();
+        await using var _ = pg;
         try
         {
             var cs = pg.ConnectionString;
-            DatabaseMigrator.Apply(cs);
             var shipped = ShippedConfig.Settings();
             var retryFor = TimeSpan.FromSeconds(1);
             // Asks that fail fast, so the outage outlasts the pipeline's patience and bars are given up on.
