@@ -96,7 +96,8 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
     private readonly RowEventSourceContext _ctx;
     private readonly NpgsqlConnection _conn;
     private readonly Queue<TEvent> _caughtUp = new();
-    private readonly Queue<(string Payload, string Reason)> _malformed = new();
+    // Payloads refused as soon as they are parsed (malformed, or a symbol outside the catalogue): no read for them.
+    private readonly Queue<(string Payload, string Reason, string Code)> _refused = new();
     // Payloads that parsed: claims that a row exists, waiting for the read they wake up.
     private readonly Queue<(TEvent Claim, string Payload)> _claims = new();
     // The claims the running read must account for, by key; null when none wakes it.
@@ -177,7 +178,7 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
                 continue;
             }
             ReportHealthyOnceStable();
-            while (_malformed.TryDequeue(out var bad)) await QuarantineAsync(bad.Payload, bad.Reason, NotifyQuarantine.Malformed);
+            while (_refused.TryDequeue(out var bad)) await QuarantineAsync(bad.Payload, bad.Reason, bad.Code);
             if (_claims.Count > 0)
             {
                 // Woken up: read what is committed after the frontier; the claims are checked after.
@@ -220,16 +221,14 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
         return _channel.WithInsertedAt(row, c.Claim.InsertedAt);
     }
 
-    /// <summary>The claims the read did not answer: a row read before (a late or repeated NOTIFY) is
-    /// fine; a symbol outside the catalogue, or a key that is no stored row, is quarantined.</summary>
+    /// <summary>The claims the read did not answer (their symbols are the catalogue's: others were
+    /// refused when parsed): a row read before (a late or repeated NOTIFY) is fine; a key that is no
+    /// stored row is quarantined.</summary>
     private async Task CheckClaimsAsync()
     {
         if (_checking is not { Count: > 0 } left) { _checking = null; return; }
         _checking = null;
-        var instruments = _ctx.Settings.Instruments;
-        foreach (var (claim, payload) in left.Values.Where(c => !instruments.Contains(c.Claim.Symbol)))
-            await QuarantineAsync(payload, $"{instruments.WhyUnknown(claim.Symbol)}: not read, nothing moved", NotifyQuarantine.UnknownSymbol);
-        var known = left.Keys.Where(k => instruments.Contains(k.Item1)).ToList();
+        var known = left.Keys.ToList();
         var stored = await CatchUpQuery.ExistingAsync(_conn, _channel, known, _ctx.Shutdown);
         foreach (var key in known.Where(k => !stored.Contains(k)))
             await QuarantineAsync(left[key].Payload,
@@ -267,12 +266,13 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
             var e = RowChannels.Parse(_channel, n.Payload);
             if (e.InsertedAt is { } sentAt)
                 CopMetrics.NotifyLatency.WithLabels(_channel.Name).Observe(Math.Max(0, (DateTime.UtcNow - sentAt).TotalSeconds));
-            _claims.Enqueue((e, n.Payload));
+            if (_ctx.Settings.Instruments.Contains(e.Symbol)) _claims.Enqueue((e, n.Payload));
+            else _refused.Enqueue((n.Payload, $"{_ctx.Settings.Instruments.WhyUnknown(e.Symbol)}: not read, nothing moved", NotifyQuarantine.UnknownSymbol));
         }
         catch (MalformedPayloadException bad)
         {
             // Written from the read loop: this handler runs inside Npgsql's read and must not block.
-            _malformed.Enqueue((n.Payload, bad.Message));
+            _refused.Enqueue((n.Payload, bad.Message, NotifyQuarantine.Malformed));
         }
     }
 
