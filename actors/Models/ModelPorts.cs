@@ -35,4 +35,5 @@ public sealed record DecisionRecord(string ModelId, string Symbol, DateTime BarT
 public interface IDecisionLog
 {
     Task WriteAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken ct = default);
+    Task<bool> ExistsAsync(string modelId, string symbol, DateTime barTime, CancellationToken ct = default);
 }

@@ -1,3 +1,5 @@
+using Cop.Host.Application;
+using Cop.Persistence.Macro;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Persistence.Stores;

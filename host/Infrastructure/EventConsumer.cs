@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Streams.Dsl;
+using Cop.Persistence.Notifications;
 using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
@@ -17,10 +18,13 @@ public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRow
     private readonly NpgsqlDataSource _db;
     private readonly CancellationTokenSource _shutdown;
 
-    private EventConsumer(RowChannel<TEvent> channel, RowEventSourceContext ctx, NpgsqlDataSource db,
+    private readonly IRowEventFeed<TEvent> _feed;
+
+    private EventConsumer(RowChannel<TEvent> channel, IRowEventFeed<TEvent> feed, RowEventSourceContext ctx, NpgsqlDataSource db,
         WatermarkStore store, CancellationTokenSource shutdown)
     {
         Channel = channel;
+        _feed = feed;
         Context = ctx;
         _db = db;
         Store = store;
@@ -46,20 +50,19 @@ public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRow
         var shutdown = new CancellationTokenSource();
         var ctx = new RowEventSourceContext
         {
-            ConnectionString = connectionString,
-            Pooled = db,
             Watermarks = marks,
             Breaker = new ListenCircuitBreaker(settings.BreakerMaxFailures, settings.BreakerResetTimeout),
             Settings = settings,
-            Quarantine = quarantine.AddAsync,
+            Quarantine = quarantine,
             OnHeartbeat = onHeartbeat,
             Log = log,
             Shutdown = shutdown.Token,
         };
-        return new EventConsumer<TEvent>(channel, ctx, db, store, shutdown);
+        var feed = new PostgresRowEventFeed<TEvent>(connectionString, db, RowTables.For(channel));
+        return new EventConsumer<TEvent>(channel, feed, ctx, db, store, shutdown);
     }
 
-    public Source<TEvent, NotUsed> Source() => RowEventSource.Create(Channel, Context);
+    public Source<TEvent, NotUsed> Source() => RowEventSource.Create(Channel, _feed, Context);
 
     public Flow<TEvent, TEvent, NotUsed> CommitWatermarks() => RowEventSource.CommitWatermarks<TEvent>(Store, Marks, Context);
 

@@ -8,7 +8,7 @@ using Cop.Host.Configuration;
 using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
-using Cop.Streams.Trading;
+using Cop.Streams.Decisions;
 using Cop.Trading.Decisions;
 using Microsoft.Extensions.Logging;
 using Npgsql;

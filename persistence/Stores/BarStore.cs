@@ -11,7 +11,7 @@ namespace Cop.Persistence.Stores;
 /// (for duplicate, order and jump checks), and one transaction per batch that stores the
 /// accepted bars, records repairs and quarantines the rejected ones with their reason.
 /// </summary>
-public sealed class BarStore : IAsyncDisposable
+public sealed class BarStore : Cop.Streams.Ingestion.IBarArchive, IAsyncDisposable
 {
     public const string IngesterRole = "cop_ingester";
     private readonly NpgsqlDataSource _db;

@@ -1,17 +1,15 @@
+using Cop.Streams.Decisions;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Cop.Persistence.Stores;
-
-public sealed record DeadLetter(long Id, string EventId, string EventType, DateTime? EventTimestamp, string Payload, string? Error,
-    int RetryCount, int MaxRetries, DateTime? NextRetryAt, string Status, DateTime CreatedAt);
 
 /// <summary>
 /// system.dead_letter_queue with the spec's retry schedule: a failed event is retried after 1 min,
 /// then 5 min, then 15 min; a failure after the last retry marks it EXHAUSTED (kept, listed, never
 /// dropped). Recording the same event again (it failed again before its retry) keeps one row.
 /// </summary>
-public sealed class DeadLetterStore(NpgsqlDataSource db)
+public sealed class DeadLetterStore(NpgsqlDataSource db) : IDeadLetterQueue
 {
     public static readonly TimeSpan[] Schedule = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15)];
 

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Cop.Persistence.Stores;
 
 /// <summary>Rejected input, kept with the reason it was rejected.</summary>
-public sealed class QuarantineStore(NpgsqlDataSource db)
+public sealed class QuarantineStore(NpgsqlDataSource db) : Cop.Streams.Notifications.IQuarantine
 {
     public Task AddAsync(string source, string rawPayload, string reason, CancellationToken ct = default) =>
         AddAsync(source, rawPayload, reason, null, ct);

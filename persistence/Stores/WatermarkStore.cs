@@ -6,7 +6,7 @@ namespace Cop.Persistence.Stores;
 /// Durable watermarks: per consumer and symbol, the time of the last event whose downstream
 /// work committed. Only moves forward (GREATEST), so a late or repeated commit cannot rewind it.
 /// </summary>
-public sealed class WatermarkStore(NpgsqlDataSource db)
+public sealed class WatermarkStore(NpgsqlDataSource db) : Cop.Streams.Notifications.IWatermarkStore
 {
     public async Task<IReadOnlyDictionary<string, DateTime>> LoadAsync(string consumer, CancellationToken ct = default)
     {

@@ -1,5 +1,5 @@
 using Cop.Actors.Telemetry;
-using Cop.Persistence.Stores;
+using Cop.Streams.Notifications;
 using Cop.Trading;
 using Cop.Trading.Validation;
 
@@ -31,7 +31,7 @@ public sealed class IngestReport
 /// batch. Batches hold whole Bogota days, so the offset rule sees each day entire. The file
 /// loader, the TwelveData poller and the demo all come through here.
 /// </summary>
-public sealed class BarIngester(BarStore store, QuarantineStore quarantine, ValidationRules rules, string source)
+public sealed class BarIngester(IBarArchive store, IQuarantine quarantine, ValidationRules rules, string source)
 {
     private Dictionary<string, SeriesTail>? _tails;
 

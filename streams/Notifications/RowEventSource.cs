@@ -2,7 +2,6 @@ using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Cop.Actors.Telemetry;
-using Cop.Persistence.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Cop.Streams.Notifications;
@@ -18,7 +17,7 @@ namespace Cop.Streams.Notifications;
 /// </summary>
 public static class RowEventSource
 {
-    public static Source<TEvent, NotUsed> Create<TEvent>(RowChannel<TEvent> channel, RowEventSourceContext ctx)
+    public static Source<TEvent, NotUsed> Create<TEvent>(RowChannel<TEvent> channel, IRowEventFeed<TEvent> feed, RowEventSourceContext ctx)
         where TEvent : IRowEvent
     {
         var s = ctx.Settings;
@@ -34,11 +33,11 @@ public static class RowEventSource
         var restart = RestartSettings.Create(s.MinBackoff, s.MaxBackoff, 0.2);
         return RestartSource.WithBackoff(() => ctx.Breaker.ShouldListen()
                     ? Source.UnfoldResourceAsync<TEvent, ListenSession<TEvent>>(
-                        () => ListenSession<TEvent>.OpenAsync(channel, ctx),
+                        () => ListenSession<TEvent>.OpenAsync(channel, feed, ctx),
                         session => session.ReadAsync(),
                         async session => { await session.DisposeAsync(); return Done.Instance; })
                     : Source.UnfoldResourceAsync<TEvent, PollSession<TEvent>>(
-                        () => Task.FromResult(new PollSession<TEvent>(channel, ctx)),
+                        () => Task.FromResult(new PollSession<TEvent>(channel, feed, ctx)),
                         session => session.ReadAsync(),
                         _ => Task.FromResult(Done.Instance)),
                 restart)
@@ -62,7 +61,7 @@ public static class RowEventSource
     /// than failing and losing its place.
     /// </summary>
     public static Flow<TEvent, TEvent, NotUsed> CommitWatermarks<TEvent>(
-        WatermarkStore store, EventWatermarks marks, RowEventSourceContext ctx) where TEvent : IRowEvent
+        IWatermarkStore store, EventWatermarks marks, RowEventSourceContext ctx) where TEvent : IRowEvent
     {
         var s = ctx.Settings;
         return Flow.Create<TEvent>()

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Npgsql;
 
 namespace Cop.Streams.Notifications;
 
@@ -35,15 +34,12 @@ public static class NotifyQuarantine
     public const string NoSuchRow = "no_such_row";
 }
 
-/// <summary>What a row channel needs: its NOTIFY channel, its table, how to read a payload
-/// and how to read a row back during catch-up. All SQL fragments are constants. A payload is
-/// only a claim that a row exists: events are always the rows read back from the table.</summary>
+/// <summary>A NOTIFY channel whose payloads announce committed rows: how to read a payload. A
+/// payload is only a claim that a row exists: events are always the rows read back (persistence's
+/// row tables say how).</summary>
 public sealed record RowChannel<TEvent>(
     NotifyChannel Channel,
-    string Table,
-    string SelectColumns,
     Func<JsonElement, TEvent> FromPayload,
-    Func<NpgsqlDataReader, EventOrigin, TEvent> FromRow,
     Func<TEvent, DateTime?, TEvent> WithInsertedAt) where TEvent : IRowEvent
 {
     public string Name => Channels.Name(Channel);
@@ -52,28 +48,18 @@ public sealed record RowChannel<TEvent>(
 public static class RowChannels
 {
     public static readonly RowChannel<BarInserted> Bars = new(
-        NotifyChannel.NewOhlcvBar, "usdcop_m5_ohlcv", "o.symbol, o.time, o.close",
+        NotifyChannel.NewOhlcvBar,
         p => new BarInserted(
             RequiredString(p, "symbol"), RequiredTime(p, "time"), RequiredDouble(p, "close"),
             OptionalTime(p, "inserted_at"), EventOrigin.Notify),
-        (r, origin) => new BarInserted(r.GetString(0), r.GetDateTime(1), r.GetDouble(2), null, origin),
         (e, at) => e with { InsertedAt = at });
 
     public static readonly RowChannel<FeaturesWritten> Features = new(
-        NotifyChannel.NewFeatures, "inference_features_5m",
-        """
-        o.symbol, o.time, o.builder_version,
-        (o.log_ret_5m IS NOT NULL AND o.log_ret_1h IS NOT NULL AND o.log_ret_4h IS NOT NULL
-         AND o.rsi_9 IS NOT NULL AND o.atr_pct IS NOT NULL AND o.adx_14 IS NOT NULL
-         AND o.dxy_z IS NOT NULL AND o.dxy_change_1d IS NOT NULL AND o.vix_z IS NOT NULL
-         AND o.embi_z IS NOT NULL AND o.brent_change_1d IS NOT NULL AND o.rate_spread IS NOT NULL
-         AND o.usdmxn_change_1d IS NOT NULL AND o.time_normalized IS NOT NULL)
-        """,
+        NotifyChannel.NewFeatures,
         p => new FeaturesWritten(
             RequiredString(p, "symbol"), RequiredTime(p, "time"), RequiredString(p, "builder_version"),
             p.TryGetProperty("has_all_features", out var h) && h.ValueKind == JsonValueKind.True,
             OptionalTime(p, "inserted_at"), EventOrigin.Notify),
-        (r, origin) => new FeaturesWritten(r.GetString(0), r.GetDateTime(1), r.GetString(2), r.GetBoolean(3), null, origin),
         (e, at) => e with { InsertedAt = at });
 
     /// <summary>Reads a payload; any defect becomes a <see cref="MalformedPayloadException"/>

@@ -1,80 +1,18 @@
 using Akka.Util;
 using Cop.Actors.Telemetry;
-using Cop.Persistence.Schema;
 using Cop.Trading;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Cop.Streams.Notifications;
-
-/// <summary>Reads committed rows after a per-symbol cursor, oldest first, a batch at a time.
-/// Shared by catch-up (on the listener's own connection) and polling (pooled connections).
-/// Only the catalogue's symbols are read: a row of any other symbol (a direct INSERT) is never an event.</summary>
-internal static class CatchUpQuery
-{
-    public static async Task<List<TEvent>> ReadBatchAsync<TEvent>(
-        NpgsqlConnection conn, RowChannel<TEvent> channel, Dictionary<string, DateTime> cursor, InstrumentCatalogue instruments,
-        int batchSize, EventOrigin origin, CancellationToken ct) where TEvent : IRowEvent
-    {
-        // Table and columns come from RowChannel constants; values are parameters, and the symbols
-        // are the configured catalogue, never a string read from a payload or a row.
-        // o.time > @floor lets the time index serve the read; symbols the consumer has never
-        // seen start at -infinity (Npgsql maps DateTime.MinValue to it).
-        var sql = $"""
-            SELECT {channel.SelectColumns}
-              FROM {channel.Table} o
-              JOIN unnest(@symbols::text[], @afters::timestamptz[]) AS w(symbol, after) ON w.symbol = o.symbol
-             WHERE o.time > @floor AND o.time > w.after
-             ORDER BY o.time, o.symbol
-             LIMIT @n
-            """;
-        var symbols = instruments.Symbols.ToArray();
-        var afters = symbols.Select(sym => DateTime.SpecifyKind(cursor.TryGetValue(sym, out var t) ? t : DateTime.MinValue, DateTimeKind.Utc)).ToArray();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        cmd.Parameters.AddWithValue("symbols", symbols);
-        cmd.Parameters.AddWithValue("afters", afters);
-        cmd.Parameters.AddWithValue("floor", afters.Min());
-        cmd.Parameters.AddWithValue("n", batchSize);
-        var rows = new List<TEvent>(Math.Min(batchSize, 1024));
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            var e = channel.FromRow(r, origin);
-            rows.Add(e);
-            cursor[e.Symbol] = e.Time;
-        }
-        return rows;
-    }
-
-    /// <summary>Which of these (symbol, time) keys are committed rows of the channel's table.
-    /// Callers pass catalogue symbols only.</summary>
-    public static async Task<HashSet<(string, DateTime)>> ExistingAsync<TEvent>(NpgsqlConnection conn, RowChannel<TEvent> channel,
-        IReadOnlyCollection<(string Symbol, DateTime Time)> keys, CancellationToken ct) where TEvent : IRowEvent
-    {
-        var found = new HashSet<(string, DateTime)>();
-        if (keys.Count == 0) return found;
-        await using var cmd = new NpgsqlCommand($"""
-            SELECT k.symbol, k.time FROM unnest(@s::text[], @t::timestamptz[]) AS k(symbol, time)
-             WHERE EXISTS (SELECT 1 FROM {channel.Table} o WHERE o.symbol = k.symbol AND o.time = k.time)
-            """, conn);
-        cmd.Parameters.AddWithValue("s", keys.Select(k => k.Symbol).ToArray());
-        cmd.Parameters.AddWithValue("t", keys.Select(k => DateTime.SpecifyKind(k.Time, DateTimeKind.Utc)).ToArray());
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) found.Add((r.GetString(0), r.GetDateTime(1)));
-        return found;
-    }
-}
 
 /// <summary>Everything a session needs; one per source.</summary>
 public sealed class RowEventSourceContext
 {
-    public required string ConnectionString { get; init; }
-    public required NpgsqlDataSource Pooled { get; init; }
     public required EventWatermarks Watermarks { get; init; }
     public required ListenCircuitBreaker Breaker { get; init; }
     public NotificationSourceSettings Settings { get; init; } = new();
-    /// <summary>(source, raw payload, reason, reason_code): where refused payloads go.</summary>
-    public Func<string, string, string, string?, CancellationToken, Task>? Quarantine { get; init; }
+    /// <summary>Where refused payloads go.</summary>
+    public IQuarantine? Quarantine { get; init; }
     /// <summary>Called with (listener name, payload) for every system_heartbeat seen.</summary>
     public Action<string, string>? OnHeartbeat { get; init; }
     public ILogger Log { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -93,8 +31,9 @@ public sealed class RowEventSourceContext
 internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IRowEvent
 {
     private readonly RowChannel<TEvent> _channel;
+    private readonly IRowEventFeed<TEvent> _feed;
     private readonly RowEventSourceContext _ctx;
-    private readonly NpgsqlConnection _conn;
+    private IRowListener<TEvent> _conn = null!;
     private readonly Queue<TEvent> _caughtUp = new();
     // Payloads refused as soon as they are parsed (malformed, or a symbol outside the catalogue): no read for them.
     private readonly Queue<(string Payload, string Reason, string Code)> _refused = new();
@@ -108,27 +47,23 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
     private bool _reportedHealthy;
     private DateTime? _caughtUpAt;
 
-    private ListenSession(RowChannel<TEvent> channel, RowEventSourceContext ctx)
+    private ListenSession(RowChannel<TEvent> channel, IRowEventFeed<TEvent> feed, RowEventSourceContext ctx)
     {
         _channel = channel;
+        _feed = feed;
         _ctx = ctx;
         ListenerName = $"cop-listen-{channel.Name}";
-        _conn = new NpgsqlConnection(ConnectionStrings.Dedicated(ctx.ConnectionString, ListenerName));
-        _conn.Notification += OnNotification;
     }
 
     public string ListenerName { get; }
 
-    public static async Task<ListenSession<TEvent>> OpenAsync(RowChannel<TEvent> channel, RowEventSourceContext ctx)
+    public static async Task<ListenSession<TEvent>> OpenAsync(RowChannel<TEvent> channel, IRowEventFeed<TEvent> feed, RowEventSourceContext ctx)
     {
-        var s = new ListenSession<TEvent>(channel, ctx);
+        var s = new ListenSession<TEvent>(channel, feed, ctx);
         try
         {
-            await s._conn.OpenAsync(ctx.Shutdown);
-            // Channel names come from the allow-list (Channels.Name), never from input.
-            await using (var listen = new NpgsqlCommand(
-                $"LISTEN {channel.Name}; LISTEN {Channels.Name(NotifyChannel.SystemHeartbeat)};", s._conn))
-                await listen.ExecuteNonQueryAsync(ctx.Shutdown);
+            s._conn = await feed.ListenAsync(s.ListenerName, [channel.Name, Channels.Name(NotifyChannel.SystemHeartbeat)],
+                s.OnNotification, ctx.Shutdown);
             s._catchUpCursor = new Dictionary<string, DateTime>(ctx.Watermarks.ReadFrom());
             ctx.Log.LogInformation("{Listener} listening on {Channel}; catching up after {Cursor}",
                 s.ListenerName, channel.Name, EventWatermarks.Describe(s._catchUpCursor));
@@ -167,7 +102,7 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
             if (_caughtUp.TryDequeue(out var old)) return old;
             if (_catchUpCursor is not null)
             {
-                var batch = await CatchUpQuery.ReadBatchAsync(_conn, _channel, _catchUpCursor, _ctx.Settings.Instruments,
+                var batch = await _conn.ReadAfterAsync(_catchUpCursor, _ctx.Settings.Instruments,
                     _ctx.Settings.CatchUpBatchSize, _readOrigin, _ctx.Shutdown);
                 foreach (var e in batch) _caughtUp.Enqueue(Answered(e));
                 if (batch.Count < _ctx.Settings.CatchUpBatchSize)
@@ -193,14 +128,10 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
                 continue;
             }
             var wakeAt = _reportedHealthy ? _nextCatchUpAt : Min(_nextCatchUpAt, (_caughtUpAt ?? DateTime.UtcNow) + _ctx.Settings.KeepAlive);
-            var waitMs = (int)Math.Min(_ctx.Settings.KeepAlive.TotalMilliseconds,
-                Math.Max(1, (wakeAt - DateTime.UtcNow).TotalMilliseconds));
-            if (!await _conn.WaitAsync(waitMs, _ctx.Shutdown))
-            {
-                // Quiet for a while: prove the connection is alive rather than trust silence.
-                await using var probe = new NpgsqlCommand("SELECT 1", _conn);
-                await probe.ExecuteScalarAsync(_ctx.Shutdown);
-            }
+            var wait = TimeSpan.FromMilliseconds(Math.Min(_ctx.Settings.KeepAlive.TotalMilliseconds,
+                Math.Max(1, (wakeAt - DateTime.UtcNow).TotalMilliseconds)));
+            // Quiet for a while: prove the connection is alive rather than trust silence.
+            if (!await _conn.WaitAsync(wait, _ctx.Shutdown)) await _conn.ProbeAsync(_ctx.Shutdown);
         }
         return Option<TEvent>.None;
     }
@@ -229,10 +160,10 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
         if (_checking is not { Count: > 0 } left) { _checking = null; return; }
         _checking = null;
         var known = left.Keys.ToList();
-        var stored = await CatchUpQuery.ExistingAsync(_conn, _channel, known, _ctx.Shutdown);
+        var stored = await _conn.ExistingAsync(known, _ctx.Shutdown);
         foreach (var key in known.Where(k => !stored.Contains(k)))
             await QuarantineAsync(left[key].Payload,
-                $"names {key.Item1} {key.Item2:O}, which is not a stored row of {_channel.Table}: ignored, nothing moved", NotifyQuarantine.NoSuchRow);
+                $"names {key.Item1} {key.Item2:O}, which is not a stored row of {_feed.Table}: ignored, nothing moved", NotifyQuarantine.NoSuchRow);
     }
 
     private void FinishCatchUp()
@@ -253,26 +184,26 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
         CopMetrics.PostgresConnectionHealth.WithLabels(ListenerName).Set(1);
     }
 
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs n)
+    private void OnNotification(string channel, string payload)
     {
-        if (n.Channel == Channels.Name(NotifyChannel.SystemHeartbeat))
+        if (channel == Channels.Name(NotifyChannel.SystemHeartbeat))
         {
-            _ctx.OnHeartbeat?.Invoke(ListenerName, n.Payload);
+            _ctx.OnHeartbeat?.Invoke(ListenerName, payload);
             return;
         }
-        if (n.Channel != _channel.Name) return;
+        if (channel != _channel.Name) return;
         try
         {
-            var e = RowChannels.Parse(_channel, n.Payload);
+            var e = RowChannels.Parse(_channel, payload);
             if (e.InsertedAt is { } sentAt)
                 CopMetrics.NotifyLatency.WithLabels(_channel.Name).Observe(Math.Max(0, (DateTime.UtcNow - sentAt).TotalSeconds));
-            if (_ctx.Settings.Instruments.Contains(e.Symbol)) _claims.Enqueue((e, n.Payload));
-            else _refused.Enqueue((n.Payload, $"{_ctx.Settings.Instruments.WhyUnknown(e.Symbol)}: not read, nothing moved", NotifyQuarantine.UnknownSymbol));
+            if (_ctx.Settings.Instruments.Contains(e.Symbol)) _claims.Enqueue((e, payload));
+            else _refused.Enqueue((payload, $"{_ctx.Settings.Instruments.WhyUnknown(e.Symbol)}: not read, nothing moved", NotifyQuarantine.UnknownSymbol));
         }
         catch (MalformedPayloadException bad)
         {
-            // Written from the read loop: this handler runs inside Npgsql's read and must not block.
-            _refused.Enqueue((n.Payload, bad.Message, NotifyQuarantine.Malformed));
+            // Written from the read loop: this handler runs inside the connection's read and must not block.
+            _refused.Enqueue((payload, bad.Message, NotifyQuarantine.Malformed));
         }
     }
 
@@ -282,16 +213,12 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
         CopMetrics.QuarantinedTotal.WithLabels($"notify:{_channel.Name}").Inc();
         _ctx.Log.LogWarning("Payload on {Channel} quarantined ({Code}): {Reason}", _channel.Name, code, reason);
         if (_ctx.Quarantine is not null)
-            await _ctx.Quarantine($"notify:{_channel.Name}", payload, reason, code, _ctx.Shutdown);
+            await _ctx.Quarantine.AddAsync($"notify:{_channel.Name}", payload, reason, code, _ctx.Shutdown);
     }
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
-    public async ValueTask DisposeAsync()
-    {
-        _conn.Notification -= OnNotification;
-        try { await _conn.DisposeAsync(); } catch (Exception) { /* the connection may already be dead */ }
-    }
+    public ValueTask DisposeAsync() => _conn?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
 
 /// <summary>
@@ -301,15 +228,15 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
 /// </summary>
 internal sealed class PollSession<TEvent> where TEvent : IRowEvent
 {
-    private readonly RowChannel<TEvent> _channel;
+    private readonly IRowEventFeed<TEvent> _feed;
     private readonly RowEventSourceContext _ctx;
     private readonly Queue<TEvent> _rows = new();
     private readonly DateTime _until;
     private Dictionary<string, DateTime>? _cursor;
 
-    public PollSession(RowChannel<TEvent> channel, RowEventSourceContext ctx)
+    public PollSession(RowChannel<TEvent> channel, IRowEventFeed<TEvent> feed, RowEventSourceContext ctx)
     {
-        _channel = channel;
+        _feed = feed;
         _ctx = ctx;
         _until = ctx.Breaker.RetryListenAt;
         ctx.Log.LogWarning("{Channel}: LISTEN circuit open, polling every {Interval} until {Until:O}",
@@ -323,13 +250,10 @@ internal sealed class PollSession<TEvent> where TEvent : IRowEvent
             if (_rows.TryDequeue(out var row)) return row;
             if (DateTime.UtcNow >= _until) return Option<TEvent>.None;
             _cursor ??= new Dictionary<string, DateTime>(_ctx.Watermarks.ReadFrom());
-            await using (var conn = await _ctx.Pooled.OpenConnectionAsync(_ctx.Shutdown))
-            {
-                var batch = await CatchUpQuery.ReadBatchAsync(conn, _channel, _cursor, _ctx.Settings.Instruments,
-                    _ctx.Settings.CatchUpBatchSize, EventOrigin.Poll, _ctx.Shutdown);
-                foreach (var e in batch) _rows.Enqueue(e);
-                if (batch.Count > 0) continue;
-            }
+            var batch = await _feed.ReadAfterAsync(_cursor, _ctx.Settings.Instruments,
+                _ctx.Settings.CatchUpBatchSize, EventOrigin.Poll, _ctx.Shutdown);
+            foreach (var e in batch) _rows.Enqueue(e);
+            if (batch.Count > 0) continue;
             _cursor = null; // next round re-reads the frontier (it moved as we emitted)
             var left = _until - DateTime.UtcNow;
             await Task.Delay(TimeSpan.FromTicks(Math.Clamp(left.Ticks, 0, _ctx.Settings.PollInterval.Ticks)), _ctx.Shutdown);

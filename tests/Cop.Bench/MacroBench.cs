@@ -1,3 +1,5 @@
+using Cop.Host.Application;
+using Cop.Persistence.Macro;
 using System.Diagnostics;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;

@@ -1,3 +1,5 @@
+using Cop.Host.Application;
+using Cop.Persistence.Macro;
 using System.IO.Compression;
 using System.Text;
 using Akka.Actor;

@@ -1,3 +1,5 @@
+using Cop.Host.Application;
+using Cop.Persistence.Macro;
 using Cop.Persistence.Stores;
 using Cop.Streams.Macro;
 using Cop.Tests.Infrastructure;

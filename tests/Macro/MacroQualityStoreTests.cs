@@ -1,3 +1,5 @@
+using Cop.Host.Application;
+using Cop.Persistence.Macro;
 using Cop.Actors.Macro;
 using Cop.Actors.Telemetry;
 using Cop.Persistence.Stores;

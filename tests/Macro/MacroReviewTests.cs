@@ -1,3 +1,5 @@
+using Cop.Host.Application;
+using Cop.Persistence.Macro;
 using Akka.Actor;
 using Cop.Actors.Features;
 using Cop.Actors.Macro;

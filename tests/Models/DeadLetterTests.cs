@@ -1,6 +1,6 @@
 using Cop.Actors.Models;
 using Cop.Persistence.Stores;
-using Cop.Streams.Trading;
+using Cop.Streams.Decisions;
 using Cop.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Akka.Streams.Dsl;

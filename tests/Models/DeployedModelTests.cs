@@ -64,6 +64,7 @@ public class DeployedModelTests
         private int _left = failures;
         public Task WriteAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken ct = default) =>
             Interlocked.Decrement(ref _left) >= 0 ? throw new NpgsqlException("simulated: connection lost after the journal write") : inner.WriteAsync(decisions, ct);
+        public Task<bool> ExistsAsync(string modelId, string symbol, DateTime barTime, CancellationToken ct = default) => inner.ExistsAsync(modelId, symbol, barTime, ct);
     }
 
     /// <summary>Holds the first decision write after <see cref="Arm"/> until released: the moment
@@ -74,6 +75,7 @@ public class DeployedModelTests
         public readonly TaskCompletionSource Entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public void Arm() => Volatile.Write(ref _armed, 1);
+        public Task<bool> ExistsAsync(string modelId, string symbol, DateTime barTime, CancellationToken ct = default) => inner.ExistsAsync(modelId, symbol, barTime, ct);
 
         public async Task WriteAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken ct = default)
         {

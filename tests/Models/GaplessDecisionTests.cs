@@ -9,7 +9,7 @@ using Cop.Host.Infrastructure;
 using Cop.Persistence.Servers;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
-using Cop.Streams.Trading;
+using Cop.Streams.Decisions;
 using Cop.Tests.Infrastructure;
 using Cop.Trading;
 using Xunit.Abstractions;

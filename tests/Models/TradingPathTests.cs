@@ -1,3 +1,5 @@
+using Cop.Host.Application;
+using Cop.Persistence.Macro;
 using Cop.Actors.Models;
 using Akka.Actor;
 using Cop.Host.Commands;
@@ -8,7 +10,7 @@ using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
 using Cop.Streams.Macro;
-using Cop.Streams.Trading;
+using Cop.Streams.Decisions;
 using Cop.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;

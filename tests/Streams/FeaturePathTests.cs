@@ -1,3 +1,5 @@
+using Cop.Host.Application;
+using Cop.Persistence.Macro;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using Akka.Actor;

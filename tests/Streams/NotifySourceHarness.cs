@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Cop.Persistence.Notifications;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
 using Npgsql;
@@ -41,17 +42,15 @@ public sealed class NotifySourceHarness : IAsyncDisposable
         var quarantine = new QuarantineStore(db);
         var ctx = new RowEventSourceContext
         {
-            ConnectionString = cs,
-            Pooled = db,
             Watermarks = marks,
             Breaker = Breaker,
             Settings = settings,
-            Quarantine = quarantine.AddAsync,
+            Quarantine = quarantine,
             Shutdown = _shutdown.Token,
             Log = log,
             OnHeartbeat = onHeartbeat,
         };
-        var (kill, done) = RowEventSource.Create(RowChannels.Bars, ctx)
+        var (kill, done) = RowEventSource.Create(RowChannels.Bars, new PostgresRowEventFeed<BarInserted>(cs, db, RowTables.Bars), ctx)
             .ViaMaterialized(KillSwitches.Single<BarInserted>(), Keep.Right)
             .Select(e =>
             {

@@ -1,3 +1,5 @@
+using Cop.Host.Application;
+using Cop.Persistence.Macro;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
@@ -5,7 +7,10 @@ using Cop.Actors.Macro;
 using Cop.Persistence.Stores;
 using Cop.Trading.Macro;
 
-namespace Cop.Streams.Macro;
+using Cop.Persistence.Macro;
+using Cop.Streams.Macro;
+
+namespace Cop.Host.Application;
 
 /// <summary>What a seed did, per variable.</summary>
 public sealed record MacroSeedReport(IReadOnlyList<string> Files, IReadOnlyDictionary<string, (int Upserted, int Rejected)> Variables,
@@ -107,20 +112,5 @@ public sealed class MacroSeeder(MacroStore store, MacroSettings settings, Func<D
             }
         }
         return ([.. columns.Select(c => c.h)], values, unreadable);
-    }
-}
-
-/// <summary>What follows every macro run (seed or extraction): the one-statement forward fill of
-/// each table over the lookback window, then the three Parquet masters.</summary>
-public static class MacroRunCompletion
-{
-    public static async Task<(int Filled, IReadOnlyList<(string Path, int Rows)> Masters)> CompleteAsync(
-        MacroStore store, MacroSettings settings, DateOnly today, CancellationToken ct = default)
-    {
-        var filled = 0;
-        foreach (var table in settings.Catalogue.GroupBy(v => v.Table()))
-            filled += await store.ForwardFillAsync(table.Key, [.. table.Select(v => v.Column)],
-                today.AddDays(-settings.ForwardFillLookbackDays), settings.ForwardFillLookbackDays, ct);
-        return (filled, await MacroParquet.WriteMastersAsync(store, settings, ct));
     }
 }

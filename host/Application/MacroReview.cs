@@ -1,3 +1,5 @@
+using Cop.Host.Application;
+using Cop.Persistence.Macro;
 using Cop.Actors.Macro;
 using Cop.Persistence.Stores;
 using Cop.Streams.Features;
@@ -5,7 +7,10 @@ using Cop.Trading;
 using Cop.Trading.Features;
 using Cop.Trading.Macro;
 
-namespace Cop.Streams.Macro;
+using Cop.Persistence.Macro;
+using Cop.Streams.Macro;
+
+namespace Cop.Host.Application;
 
 /// <summary>What an operator's decision did.</summary>
 public sealed record MacroDecisionReport(long DecisionId, string Variable, int Accepted, int Rejected, int FeatureRowsRebuilt);

@@ -3,7 +3,9 @@ using Cop.Trading.Macro;
 using Parquet;
 using Parquet.Schema;
 
-namespace Cop.Streams.Macro;
+using Cop.Streams.Macro;
+
+namespace Cop.Persistence.Macro;
 
 /// <summary>
 /// MACRO_DAILY_MASTER.parquet, MACRO_MONTHLY_MASTER.parquet, MACRO_QUARTERLY_MASTER.parquet:
@@ -48,5 +50,20 @@ public static class MacroParquet
                 await group.WriteAsync<double>(valueFields[k], values[k], cancellationToken: ct);
         }
         File.Move(temporary, path, overwrite: true);
+    }
+}
+
+/// <summary>What follows every macro run (seed or extraction): the one-statement forward fill of
+/// each table over the lookback window, then the three Parquet masters.</summary>
+public static class MacroRunCompletion
+{
+    public static async Task<(int Filled, IReadOnlyList<(string Path, int Rows)> Masters)> CompleteAsync(
+        MacroStore store, MacroSettings settings, DateOnly today, CancellationToken ct = default)
+    {
+        var filled = 0;
+        foreach (var table in settings.Catalogue.GroupBy(v => v.Table()))
+            filled += await store.ForwardFillAsync(table.Key, [.. table.Select(v => v.Column)],
+                today.AddDays(-settings.ForwardFillLookbackDays), settings.ForwardFillLookbackDays, ct);
+        return (filled, await MacroParquet.WriteMastersAsync(store, settings, ct));
     }
 }

@@ -4,11 +4,10 @@ using Akka.Actor;
 using Akka.Streams.Dsl;
 using Cop.Actors.Models;
 using Cop.Actors.Telemetry;
-using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
 using Microsoft.Extensions.Logging;
 
-namespace Cop.Streams.Trading;
+namespace Cop.Streams.Decisions;
 
 /// <summary>
 /// new_features -> every deployed model decides the bar. Events that arrive while the models are
@@ -33,7 +32,7 @@ public static class DecisionPipeline
     public static string EventId(string model, string symbol, DateTime bar) => $"{EventType}|{model}|{symbol}|{bar:O}";
 
     /// <param name="retryFor">How long a failed bar is asked again before it is dead-lettered.</param>
-    public static Flow<FeaturesWritten, FeaturesWritten, NotUsed> Decide(IActorRef models, DeadLetterStore dlq, TimeSpan timeout,
+    public static Flow<FeaturesWritten, FeaturesWritten, NotUsed> Decide(IActorRef models, IDeadLetterQueue dlq, TimeSpan timeout,
         ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null, int inFlight = 1,
         TimeSpan? retryFor = null, CancellationToken shutdown = default, DecisionRetryState? retrying = null,
         TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null) =>
@@ -147,7 +146,7 @@ public sealed class DecisionRetryState
 /// the model's decision row for the bar is stored, else rescheduled (1 min, 5 min, 15 min) or
 /// exhausted. A model past the bar without a decision for it is an error, never "resolved".
 /// </summary>
-public sealed class DeadLetterRetrier(DeadLetterStore dlq, IActorRef models, TimeSpan timeout, DecisionStore decisions)
+public sealed class DeadLetterRetrier(IDeadLetterQueue dlq, IActorRef models, TimeSpan timeout, IDecisionLog decisions)
 {
     public async Task<IReadOnlyList<(long Id, string Status)>> RetryDueAsync(DateTime now, CancellationToken ct = default)
     {
