@@ -1,3 +1,4 @@
+using Cop.Actors.Models;
 using Cop.Host.Application;
 using Cop.Persistence.Macro;
 using System.Collections.Concurrent;

@@ -1,3 +1,4 @@
+using Cop.Actors.Models;
 using Akka;
 using Akka.Actor;
 using Akka.Configuration;

@@ -48,7 +48,7 @@ public sealed class TradingWiring : IAsyncDisposable
         var registry = new ModelRegistryStore(db);
         var featureStore = new FeatureStore(cs);
         var stored = new FeatureReader(db);   // also the order of the feature rows a model decides without gaps
-        var reader = new HybridFeatureSource(online, stored, featureStore, recent: recent);
+        var reader = new FeatureReadPolicy(online, stored, new RecomputedFeatures(featureStore), memory: recent);
         var decisions = new DecisionStore(db);
         var models = system.ActorOf(DeployedModelSupervisor.Props(() => registry.DeployedAsync(), (id, e) => registry.RecordErrorAsync(id, e),
             info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),

@@ -10,7 +10,7 @@ namespace Cop.Persistence.Stores;
 /// its own TTL: technical (price features and the close) 30 min, macro 1 h, state (position,
 /// time) 5 min. A bar is served from Redis only when all three views are there.
 /// </summary>
-public sealed class OnlineFeatureStore(IConnectionMultiplexer redis)
+public sealed class OnlineFeatureStore(IConnectionMultiplexer redis) : IFeatureSource
 {
     public static readonly (string View, string[] Features, TimeSpan Ttl)[] Views =
     [
@@ -66,7 +66,7 @@ public sealed class OnlineFeatureStore(IConnectionMultiplexer redis)
     }
 
     /// <summary>The bar's snapshot when all three views are present, else null (a miss).</summary>
-    public async Task<FeatureSnapshot?> ReadAsync(string symbol, DateTime bar)
+    public async Task<FeatureSnapshot?> ReadAsync(string symbol, DateTime bar, CancellationToken ct = default)
     {
         var db = redis.GetDatabase();
         var batch = db.CreateBatch();

@@ -56,14 +56,14 @@ public class OnlineStoreTests
         // Which tier served is read off this test's own PostgreSQL reader: the postgres counter is
         // shared with test classes that run at the same time.
         var counted = new CountingSource(offline);
-        var hybrid = new HybridFeatureSource(online, counted, writer, () => saturday);
+        var hybrid = new FeatureReadPolicy(online, counted, new RecomputedFeatures(writer), () => saturday);
         var redisHits = Count("redis", "hit");
         Assert.Equal(stored.Raw, (await hybrid.ReadAsync("USD/COP", bar))!.Raw);
         Assert.Equal(redisHits + 1, Count("redis", "hit"));
         Assert.Equal(0, counted.Reads);
 
         // In market hours: PostgreSQL first.
-        var inHours = new HybridFeatureSource(online, counted, writer, () => openHours);
+        var inHours = new FeatureReadPolicy(online, counted, new RecomputedFeatures(writer), () => openHours);
         await inHours.ReadAsync("USD/COP", bar);
         Assert.Equal(1, counted.Reads);
 
@@ -128,7 +128,7 @@ public class OnlineStoreTests
         Assert.Equal(30, recent.Count);   // the oldest ten were evicted
 
         var offline = new FeatureReader(m.Db);
-        var hybrid = new HybridFeatureSource(null, offline, inner, () => new DateTime(2026, 11, 24, 15, 0, 0, DateTimeKind.Utc), recent);
+        var hybrid = new FeatureReadPolicy(null, offline, new RecomputedFeatures(inner), () => new DateTime(2026, 11, 24, 15, 0, 0, DateTimeKind.Utc), recent);
         var (memoryHits, pgHits) = (Count("memory", "hit"), Count("postgres", "hit"));
         var newest = (await hybrid.ReadAsync("USD/COP", bars[^1].Time))!;
         var stored = (await offline.ReadAsync("USD/COP", bars[^1].Time))!;

@@ -1,6 +1,5 @@
-using Cop.Actors.Models;
 
-namespace Cop.Persistence.Stores;
+namespace Cop.Actors.Models;
 
 /// <summary>
 /// The feature rows this process committed most recently, in memory: the first tier of the
