@@ -1,3 +1,4 @@
+using Cop.Host.Application;
 using System.CommandLine;
 using Cop.Host.Commands;
 using Cop.Host.Configuration;
@@ -71,9 +72,9 @@ foreach (var o in new Option[] { modelId, modelVersion, normStats, orderHash, tr
 register.SetAction((pr, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), async registry =>
 {
     var file = pr.GetValue(modelFile)!;
-    var stats = pr.GetValue(normStats) is { } ns ? ModelsCommand.ReadNormStats(ns) : Cop.Trading.Decisions.NormStats.Identity;
+    var stats = pr.GetValue(normStats) is { } ns ? ModelRegistration.ReadNormStats(ns) : Cop.Trading.Decisions.NormStats.Identity;
     DateTime? Utc(DateTime? d) => d is { } x ? DateTime.SpecifyKind(x.Date, DateTimeKind.Utc) : null;
-    var m = await ModelsCommand.RegisterAsync(registry, file, pr.GetValue(modelId) ?? Path.GetFileNameWithoutExtension(file), pr.GetValue(modelVersion)!, stats,
+    var m = await ModelRegistration.RegisterAsync(registry, file, pr.GetValue(modelId) ?? Path.GetFileNameWithoutExtension(file), pr.GetValue(modelVersion)!, stats,
         pr.GetValue(orderHash)!, trainingStart: Utc(pr.GetValue(trainStart)), trainingEnd: Utc(pr.GetValue(trainEnd)));
     Log.Information("Registered {Model} ({Sha}) as {Status}", m.ModelId, m.FileSha256, m.Status);
     return 0;
@@ -81,7 +82,7 @@ register.SetAction((pr, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Loa
 var baseline = new Command("baseline", "Write the baseline policy's ONNX file and register it as deployed.");
 baseline.SetAction((_, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), async registry =>
 {
-    var m = await ModelsCommand.RegisterBaselineAsync(registry, Path.Combine(Directory.GetCurrentDirectory(), ".cop", "models"), deploy: true);
+    var m = await ModelRegistration.RegisterBaselineAsync(registry, Path.Combine(Directory.GetCurrentDirectory(), ".cop", "models"), deploy: true);
     Log.Information("Baseline {Model} written to {Path} and deployed", m.ModelId, m.FilePath);
     return 0;
 })));

@@ -43,11 +43,9 @@ public sealed class CopSerializer(ExtendedActorSystem system) : SerializerWithSt
             : throw new SerializationException($"unknown manifest '{manifest}': stored by a newer Cop?");
 
     /// <summary>HOCON that binds every <see cref="ICopPersisted"/> message to this serializer.</summary>
-    public const string Hocon = """
-        akka.actor {
-          serializers.cop = "Cop.Actors.Serialization.CopSerializer, Cop.Actors"
-          serialization-bindings { "Cop.Actors.Serialization.ICopPersisted, Cop.Actors" = cop }
-          serialization-identifiers { "Cop.Actors.Serialization.CopSerializer, Cop.Actors" = 4711 }
-        }
-        """;
+    /// <summary>The binding of every <see cref="ICopPersisted"/> type to this serializer, as an
+    /// actor-system setup (what AddCop and the TestKit systems both use).</summary>
+    public static SerializationSetup Setup() => SerializationSetup.Create(system =>
+        [SerializerDetails.Create("cop", new CopSerializer(system), [typeof(ICopPersisted)])]);
+
 }

@@ -7,7 +7,6 @@ using Cop.Trading;
 using Cop.Trading.Features;
 using Cop.Trading.Macro;
 
-using Cop.Persistence.Macro;
 using Cop.Streams.Macro;
 
 namespace Cop.Host.Application;

@@ -7,7 +7,6 @@ using Cop.Actors.Macro;
 using Cop.Persistence.Stores;
 using Cop.Trading.Macro;
 
-using Cop.Persistence.Macro;
 using Cop.Streams.Macro;
 
 namespace Cop.Host.Application;

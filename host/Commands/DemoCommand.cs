@@ -1,19 +1,11 @@
-using Cop.Actors.Models;
-using Cop.Host.Application;
-using Cop.Persistence.Macro;
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using Akka.Actor;
-using Akka.Streams;
-using Akka.Streams.Dsl;
+using Cop.Host.Application;
+using Cop.Host.Composition;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
-using Cop.Streams.Macro;
-using Cop.Streams.Notifications;
-using Cop.Trading.Validation;
 using Npgsql;
 using Spectre.Console;
 
@@ -43,31 +35,25 @@ public static class DemoCommand
 
         // The macro files beside the bar file, through the catalogue's validation and delays.
         var macro = await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFolderAsync(macroFolder);
-
-        using var system = ActorSystem.Create("cop-demo", FeatureWiring.ActorSystemConfig(settings, cs));
-        var redis = await services.RedisAsync(settings);
-        var online = redis is null ? null : new OnlineFeatureStore(redis);
-        var recent = new RecentFeatureRows();
-        var built = 0;
-        var latencies = new ConcurrentBag<double>();
-        await using var wiring = await FeatureWiring.StartAsync(system, settings, cs, log, onBuilt: (e, at) =>
-        {
-            if (e.InsertedAt is { } inserted) latencies.Add((at - inserted).TotalMilliseconds);
-            Interlocked.Increment(ref built);
-        }, online: online, recent: recent);
         // The baseline policy, generated, registered and deployed; its decisions follow new_features.
-        var baseline = await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetDirectoryName(settings.PostgresDataDirectory)!, "models"), deploy: true);
-        var notified = 0;
-        var decisionLatencies = new ConcurrentBag<double>();
-        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log, onDecided: (e, d) =>
-        {
-            Interlocked.Increment(ref notified);
-            if (e.InsertedAt is { } at && d.Decided.Any(x => !x.Duplicate)) decisionLatencies.Add((DateTime.UtcNow - at).TotalMilliseconds);
-        }, online: online, recent: recent);
-        await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(10));
+        var baseline = await ModelRegistration.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetDirectoryName(settings.PostgresDataDirectory)!, "models"), deploy: true);
 
-        await using var bars = new BarStore(cs);
-        var ingester = new BarIngester(bars, new QuarantineStore(db), settings.Validation, "demo:" + Path.GetFileName(file));
+        // The application as `cop run` composes it (no macro schedule, poller or materialisation:
+        // the replay is the feed), watched through decorators on its ports.
+        var observer = new PathObserver();
+        await using var app = await CopApplication.StartAsync(new CopEnvironment
+        {
+            Settings = settings, ConnectionString = cs, Redis = await services.RedisAsync(settings), Log = log,
+            FeatureWriter = observer.FeatureWriter, DecisionLog = observer.DecisionLog,
+        }, "cop-demo");
+        await app.Runtime.Trading!.WaitForModelsAsync(1, TimeSpan.FromSeconds(10));
+
+        await using var barStore = new BarStore(cs);
+        ProgressTask? readTask = null;
+        IBarArchive archive = observer.Bars(barStore);
+        if (multiplier is { } x)
+            archive = new PacedBarArchive(archive, x, TimeSpan.FromSeconds(2), () => readTask?.Increment(1));
+        var ingester = new BarIngester(archive, new QuarantineStore(db), settings.Validation, "demo:" + Path.GetFileName(file));
         var clock = Stopwatch.StartNew();
         IngestReport report = null!;
         await AnsiConsole.Progress()
@@ -75,48 +61,37 @@ public static class DemoCommand
             .StartAsync(async progress =>
             {
                 var total = BarFile.Read(file).Count();
-                var readTask = progress.AddTask("bars validated and stored", maxValue: total);
+                readTask = progress.AddTask("bars validated and stored", maxValue: total);
                 var featureTask = progress.AddTask("feature rows built", maxValue: total);
-                DateTime? previous = null;
                 report = await ingester.IngestFileAsync(file, DateTime.UtcNow, daysPerBatch: multiplier is null ? 20 : 1, maxDays: limitDays,
                     onBatch: r =>
                     {
                         if (multiplier is null) readTask.Increment(r.Read);
-                        featureTask.Value = Volatile.Read(ref built);
-                    },
-                    beforeEachBar: multiplier is not { } x ? null : async bar =>
-                    {
-                        // Real-time pacing: the gap to the previous bar at x; nights and weekends capped at 2 s.
-                        if (previous is { } p)
-                        {
-                            var wait = TimeSpan.FromTicks((long)((bar.Time - p).Ticks / x));
-                            if (wait > TimeSpan.Zero) await Task.Delay(wait < TimeSpan.FromSeconds(2) ? wait : TimeSpan.FromSeconds(2));
-                        }
-                        previous = bar.Time;
-                        readTask.Value = Math.Min(readTask.MaxValue, readTask.Value + 1);
-                        featureTask.Value = Volatile.Read(ref built);
+                        featureTask.Value = observer.FeatureRows;
                     });
 
                 readTask.Value = readTask.MaxValue;
                 featureTask.MaxValue = Math.Max(1, report.Inserted);
                 var deadline = DateTime.UtcNow.AddMinutes(3);
-                while (Volatile.Read(ref built) < report.Inserted && DateTime.UtcNow < deadline)
+                while (observer.FeatureRows < report.Inserted && DateTime.UtcNow < deadline)
                 {
-                    featureTask.Value = Volatile.Read(ref built);
+                    featureTask.Value = observer.FeatureRows;
                     await Task.Delay(50);
                 }
-                featureTask.Value = Volatile.Read(ref built);
+                featureTask.Value = observer.FeatureRows;
             });
         var elapsed = clock.Elapsed;
+        var built = observer.FeatureRows;
         // Every feature row is decided by the model, one bar at a time.
         var deadlineNotify = DateTime.UtcNow.AddMinutes(5);
-        while (Volatile.Read(ref notified) < built && DateTime.UtcNow < deadlineNotify) await Task.Delay(50);
+        while (observer.DecidedBars < built && DateTime.UtcNow < deadlineNotify) await Task.Delay(50);
         var decidedElapsed = clock.Elapsed;
+        var notified = observer.DecidedBars;
 
         var rows = await Scalar<long>(db, "SELECT count(*) FROM inference_features_5m");
         var complete = await Scalar<long>(db, $"SELECT count(*) FROM inference_features_5m WHERE {string.Join(" AND ", Cop.Trading.Features.FeatureNames.Ordered.Select(n => n + " IS NOT NULL"))}");
         var quarantinedStored = await Scalar<long>(db, "SELECT count(*) FROM quarantine WHERE source = @s", ("s", ingester.Source));
-        var lat = latencies.ToList();
+        var lat = observer.FeatureLatencies.ToList();
         var accounted = rows + quarantinedStored;
 
         var table = new Table().Title("Cop demo: real USD/COP bars through the real path").AddColumns("figure", "value");
@@ -131,7 +106,7 @@ public static class DemoCommand
         var trades = await Scalar<long>(db, "SELECT count(*) FROM trading.trades WHERE model_id = @m", ("m", baseline.ModelId));
         var equity = await Scalar<double?>(db, "SELECT equity_after FROM trading.trades WHERE model_id = @m ORDER BY bar_time DESC LIMIT 1", ("m", baseline.ModelId));
         var verdicts = await VerdictsAsync(db, baseline.ModelId);
-        table.AddRow("new_features events decided by the deployed models", notified.ToString("N0"));
+        table.AddRow("bars decided by the deployed models", notified.ToString("N0"));
         table.AddRow($"decisions of {Markup.Escape(baseline.ModelId)} (trading.model_inferences)", decisions.ToString("N0"));
         foreach (var (verdict, count) in verdicts) table.AddRow($"  risk verdict {Markup.Escape(verdict)}", count.ToString("N0"));
         table.AddRow("paper trades (trading.trades)", trades.ToString("N0"));
@@ -141,7 +116,7 @@ public static class DemoCommand
             .Select(s => $"{s} {Cop.Actors.Telemetry.CopMetrics.FeastRequests.WithLabels(s, "hit").Value:N0}")));
         table.AddRow($"macro values seeded ({macro.Variables.Count} series, {macro.Files.Count} files) / quarantined",
             $"{macro.Upserted:N0} / {macro.Rejected:N0}");
-        table.AddRow("NOTIFY-to-features latency p50 / p99 (ms)" + (multiplier is null ? ", queued behind the replay" : ""),
+        table.AddRow("bar stored -> feature row committed, p50 / p99 (ms)" + (multiplier is null ? ", queued behind the replay" : ""),
             $"{Stats.Percentile(lat, .5):F1} / {Stats.Percentile(lat, .99):F1}");
         table.AddRow("throughput (bars/s, file to committed feature row)", (rows / elapsed.TotalSeconds).ToString("N0"));
         table.AddRow("elapsed", $"{elapsed.TotalSeconds:F1} s");

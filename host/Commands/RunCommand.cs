@@ -1,19 +1,10 @@
-using Cop.Actors.Jobs;
 using Akka.Actor;
 using Akka.Hosting;
-using Akka.Logger.Serilog;
-using Akka.Streams;
-using Akka.Streams.Dsl;
-using Cop.Actors.Features;
 using Cop.Actors.Heartbeat;
-using Cop.Actors.Macro;
-using Cop.Actors.Models;
-using Cop.Actors.Telemetry;
+using Cop.Host.Composition;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
-using Cop.Persistence.Schema;
 using Cop.Persistence.Stores;
-using Cop.Streams.Ingestion;
 using Cop.Streams.Notifications;
 using Npgsql;
 using Prometheus;
@@ -34,74 +25,13 @@ public static class RunCommand
     {
         CheckHttpUrls(settings.HttpUrls);   // before PostgreSQL, LISTEN and the models start
         await using var services = await BackingServices.StartAsync(settings);
-        var cs = services.ConnectionString;
-        var msLog = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("Cop.Notify");
-
-        IActorRef? monitor = null;
-        void Echo(string listener, string payload) => monitor?.Tell(new HeartbeatMonitor.Echo(listener, payload));
-        await using var pooled = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-service"));   // heartbeat, macro, quarantine
-        await using var barStore = new BarStore(cs);
-        using var http = new HttpClient();
-        var redis = await services.RedisAsync(settings);
-        var online = redis is null ? null : new OnlineFeatureStore(redis);
-        var recent = new RecentFeatureRows();   // the feature writer and the models share this process
-        FeatureWiring? wiring = null;
-        TradingWiring? trading = null;
+        var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("Cop");
+        await using var runtime = new CopRuntime(CopEnvironment.Service(settings, services.ConnectionString, await services.RedisAsync(settings), log));
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls(settings.HttpUrls);
         builder.Host.UseSerilog();
-        builder.Services.AddAkka("cop", (akka, _) =>
-        {
-            akka.AddHocon(FeatureWiring.ActorSystemConfig(settings, cs), HoconAddMode.Prepend)
-                .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLogger<SerilogLogger>(); })
-                .WithActors((system, registry) =>
-                {
-                    monitor = system.ActorOf(HeartbeatMonitor.Props(
-                        async payload =>
-                        {
-                            await using var cmd = pooled.CreateCommand("SELECT pg_notify('system_heartbeat', @p)");
-                            cmd.Parameters.AddWithValue("p", payload);
-                            await cmd.ExecuteNonQueryAsync();
-                        },
-                        settings.HeartbeatInterval, [$"cop-listen-{RowChannels.Bars.Name}", $"cop-listen-{RowChannels.Features.Name}"]), "notify-heartbeat");
-                    registry.Register<HeartbeatMonitor>(monitor);
-
-                    wiring = FeatureWiring.StartAsync(system, settings, cs, msLog, Echo, online: online, recent: recent).GetAwaiter().GetResult();
-                    registry.Register<BarSeriesSupervisor>(wiring.BarSeries);
-                    registry.Register<MacroIngestion>(MacroWiring.Start(system, settings, new MacroStore(pooled), http));
-
-                    var mat = system.Materializer();
-                    if (settings.TwelveData.ApiKey.Length > 0)
-                    {
-                        var ingester = new BarIngester(barStore, new QuarantineStore(pooled), settings.Validation, "twelvedata");
-                        TwelveDataPolling.Create(new TwelveDataClient(http, settings.TwelveData), ingester, settings.TwelveData, msLog)
-                            .RunWith(Sink.Ignore<IngestReport>(), mat);
-                    }
-                    else Log.Information("No TwelveData API key (COP_TWELVEDATA_API_KEY): bars come from `cop ingest` or other writers");
-                    trading = TradingWiring.StartAsync(system, settings, cs, msLog, Echo, online: online, recent: recent).GetAwaiter().GetResult();
-                    registry.Register<DeployedModelSupervisor>(trading.Models);
-                    // On stop, the graphs end while the actors they talk to still run (afterwards a
-                    // graph of a terminated system never completes); what was in flight past the
-                    // watermark is delivered again at the next start.
-                    CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "stop-event-graphs", async () =>
-                    {
-                        await trading.DisposeAsync();
-                        await wiring.DisposeAsync();
-                        return Akka.Done.Instance;
-                    });
-                    if (online is not null)
-                    {
-                        // Checked every minute; runs on the quarter hours of the session and at 07:00 Bogota.
-                        var reader = new FeatureReader(pooled);
-                        system.ActorOf(PeriodicJob.Props("online store materialisation", async (now, ct) =>
-                            OnlineFeatureStore.MaterializationDue(now)
-                                ? $"{await online.MaterializeAsync(reader, now.AddHours(-24), settings.Notify.Instruments, ct)} rows"
-                                : null,
-                            TimeSpan.FromMinutes(1), firstAfter: TimeSpan.FromSeconds(60 - DateTime.UtcNow.Second)), "online-store-materialisation");
-                    }
-                });
-        });
+        builder.Services.AddAkka("cop", (akka, _) => akka.AddCop(runtime));
 
         var app = builder.Build();
         app.MapMetrics("/metrics");
@@ -109,7 +39,7 @@ public static class RunCommand
         {
             var health = await hb.ActorRef.Ask<HeartbeatMonitor.NotifyHealth>(new HeartbeatMonitor.GetHealth(), TimeSpan.FromSeconds(3));
             // A macro series whose newest values are rejected is stale until an operator decides (issue 13).
-            var macroStale = await MacroHealth.StaleAsync(pooled, settings.Macro.Catalogue);
+            var macroStale = await MacroHealth.StaleAsync(runtime.Pooled, settings.Macro.Catalogue);
             var healthy = health.Healthy && macroStale.Count == 0;
             return Results.Json(new
             {
@@ -119,11 +49,11 @@ public static class RunCommand
                 listeners = health.Listeners,
                 circuits = new Dictionary<string, string>
                 {
-                    [RowChannels.Bars.Name] = wiring?.Bars.Context.Breaker.State.ToString() ?? "starting",
-                    [RowChannels.Features.Name] = trading?.Features.Context.Breaker.State.ToString() ?? "starting",
+                    [RowChannels.Bars.Name] = runtime.Features?.Bars.Context.Breaker.State.ToString() ?? "starting",
+                    [RowChannels.Features.Name] = runtime.Trading?.Features.Context.Breaker.State.ToString() ?? "starting",
                 },
                 // A bar not decided yet: asked again with back-off, later bars wait for it.
-                decisions = trading?.Retrying.Current is { } r
+                decisions = runtime.Trading?.Retrying.Current is { } r
                     ? new { retrying = $"{r.Symbol} {r.Bar:O}", failed = r.Failed, attempt = r.Attempt, since = r.Since, next_in_seconds = r.NextIn.TotalSeconds }
                     : null,
             }, statusCode: healthy ? 200 : 503);
@@ -131,8 +61,7 @@ public static class RunCommand
         Log.Information("Cop is running: {Database}; metrics and health on {Urls}", services.Describe, settings.HttpUrls);
         ct.Register(() => Log.Information("Stop requested: draining"));
         await app.RunAsync(ct);
-        if (trading is not null) await trading.DisposeAsync();   // no-ops unless the actor system never started them
-        if (wiring is not null) await wiring.DisposeAsync();
+        await runtime.StopGraphsAsync();   // a no-op unless the actor system never started them
         Log.Information("Stopped; stopping the servers Cop started");
         return 0;
     }

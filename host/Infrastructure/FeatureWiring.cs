@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace Cop.Host.Infrastructure;
 
 /// <summary>
-/// The feature path as `cop run` and `cop demo` both start it: the bar series supervisor, and
+/// The feature path as AddCop starts it (AddBarSeries): the bar series supervisor, and
 /// the graph new_ohlcv_bar NOTIFY -> BarSeries -> feature UPSERT -> watermark commit.
 /// </summary>
 public sealed class FeatureWiring : IAsyncDisposable
@@ -35,21 +35,18 @@ public sealed class FeatureWiring : IAsyncDisposable
     public IActorRef BarSeries { get; }
     public Task Completion { get; }
 
-    /// <summary>Cop's HOCON with the journal on this database and the message serializer bound.</summary>
-    public static Config ActorSystemConfig(CopSettings settings, string connectionString) =>
-        ConfigurationFactory.ParseString(CopSerializer.Hocon).WithFallback(settings.Hocon).WithFallback(JournalConfig.For(connectionString));
-
     /// <param name="online">When given, each committed feature row is pushed to Redis right after its commit.</param>
     /// <param name="recent">When given, each committed feature row is kept there for the models in this process.</param>
+    /// <param name="decorate">Wraps the writer's store (an observer's decorator; identity in `cop run`).</param>
     public static async Task<FeatureWiring> StartAsync(ActorSystem system, CopSettings settings, string cs, ILogger log,
-        Action<string, string>? onHeartbeat = null, Action<BarInserted, DateTime>? onBuilt = null, OnlineFeatureStore? online = null, RecentFeatureRows? recent = null)
+        Action<string, string>? onHeartbeat, OnlineFeatureStore? online, RecentFeatureRows? recent, Func<IFeatureStore, IFeatureStore> decorate)
     {
         var store = new FeatureStore(cs);
         var bars = await EventConsumer<BarInserted>.CreateAsync(RowChannels.Bars, cs, Consumer, settings.Notify, log, onHeartbeat);
-        IFeatureStore writer = online is null && recent is null ? store : new PublishingFeatureStore(store, online, recent);
+        var writer = decorate(online is null && recent is null ? store : new PublishingFeatureStore(store, online, recent));
         var series = system.ActorOf(BarSeriesSupervisor.Props(writer, settings.Series), "bar-series");
         var (kill, done) = bars.Source()
-            .Via(FeaturePipeline.BuildFeatures(series, settings.Pipeline, log, bars.Context.Shutdown, onBuilt))
+            .Via(FeaturePipeline.BuildFeatures(series, settings.Pipeline, log, bars.Context.Shutdown))
             .Via(bars.CommitWatermarks())
             .ViaMaterialized(KillSwitches.Single<BarInserted>(), Keep.Right)
             .ToMaterialized(Sink.Ignore<BarInserted>(), Keep.Both)

@@ -16,7 +16,7 @@ using Npgsql;
 namespace Cop.Host.Infrastructure;
 
 /// <summary>
-/// The trading path as `cop run` and `cop demo` start it: the DeployedModel supervisor (following
+/// The trading path as AddCop starts it (AddDeployedModels): the DeployedModel supervisor (following
 /// model_registry), the graph new_features NOTIFY -> every deployed model -> watermark commit, and
 /// the dead-letter retrier.
 /// </summary>
@@ -39,9 +39,9 @@ public sealed class TradingWiring : IAsyncDisposable
 
     /// <param name="online">Redis for the hybrid feature read; null: PostgreSQL, then recompute.</param>
     /// <param name="recent">The rows the feature writer in this process just committed, read first.</param>
+    /// <param name="decorate">Wraps the decision log (an observer's decorator; identity in `cop run`).</param>
     public static async Task<TradingWiring> StartAsync(ActorSystem system, CopSettings settings, string cs, ILogger log,
-        Action<string, string>? onHeartbeat = null, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null,
-        OnlineFeatureStore? online = null, RecentFeatureRows? recent = null)
+        Action<string, string>? onHeartbeat, OnlineFeatureStore? online, RecentFeatureRows? recent, Func<IDecisionLog, IDecisionLog> decorate)
     {
         var t = settings.Trading;
         var db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-trading", t.MaxConnections));
@@ -49,7 +49,7 @@ public sealed class TradingWiring : IAsyncDisposable
         var featureStore = new FeatureStore(cs);
         var stored = new FeatureReader(db);   // also the order of the feature rows a model decides without gaps
         var reader = new FeatureReadPolicy(online, stored, new RecomputedFeatures(featureStore), memory: recent);
-        var decisions = new DecisionStore(db);
+        var decisions = decorate(new DecisionStore(db));
         var models = system.ActorOf(DeployedModelSupervisor.Props(() => registry.DeployedAsync(), (id, e) => registry.RecordErrorAsync(id, e),
             info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
                 t.Models, reader, decisions, info.KillSwitch, stored, new DecisionSkipStore(db)),
@@ -58,7 +58,7 @@ public sealed class TradingWiring : IAsyncDisposable
         var retrying = new DecisionRetryState();
         var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, Consumer, settings.Notify, log, onHeartbeat);
         var kill = features.Source()
-            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, onDecided, t.DecisionsInFlight, t.RetryFor, features.Context.Shutdown, retrying, t.RetryMinBackoff, t.RetryMaxBackoff))
+            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, t.DecisionsInFlight, t.RetryFor, features.Context.Shutdown, retrying, t.RetryMinBackoff, t.RetryMaxBackoff))
             .Via(features.CommitWatermarks())
             .ViaMaterialized(KillSwitches.Single<FeaturesWritten>(), Keep.Right)
             .To(Sink.Ignore<FeaturesWritten>())

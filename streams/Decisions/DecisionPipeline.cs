@@ -33,7 +33,7 @@ public static class DecisionPipeline
 
     /// <param name="retryFor">How long a failed bar is asked again before it is dead-lettered.</param>
     public static Flow<FeaturesWritten, FeaturesWritten, NotUsed> Decide(IActorRef models, IDeadLetterQueue dlq, TimeSpan timeout,
-        ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null, int inFlight = 1,
+        ILogger log, int inFlight = 1,
         TimeSpan? retryFor = null, CancellationToken shutdown = default, DecisionRetryState? retrying = null,
         TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null) =>
         Flow.Create<FeaturesWritten>()
@@ -85,7 +85,6 @@ public static class DecisionPipeline
                             TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5),
                             (error, _, delay) => log.LogWarning("dead letter not stored ({Error}); retrying in {Delay}", error.Message, delay), shutdown);
                     }
-                    onDecided?.Invoke(e, result);
                 }
                 return (IReadOnlyList<FeaturesWritten>)group;
             })

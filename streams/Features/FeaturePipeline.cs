@@ -30,7 +30,7 @@ public sealed record FeaturePipelineSettings
 public static class FeaturePipeline
 {
     public static Flow<BarInserted, BarInserted, NotUsed> BuildFeatures(IActorRef barSeries, FeaturePipelineSettings settings,
-        ILogger log, CancellationToken shutdown, Action<BarInserted, DateTime>? onBuilt = null) =>
+        ILogger log, CancellationToken shutdown) =>
         Flow.Create<BarInserted>()
             .Batch(settings.MaxBatch, e => new List<BarInserted> { e }, (batch, e) => { batch.Add(e); return batch; })
             .SelectAsync(1, async batch =>
@@ -42,10 +42,7 @@ public static class FeaturePipeline
                 }
                 var now = DateTime.UtcNow;
                 foreach (var e in batch)
-                {
                     if (e.InsertedAt is { } at) CopMetrics.FeatureLatency.Observe(Math.Max(0, (now - at).TotalSeconds));
-                    onBuilt?.Invoke(e, now);
-                }
                 return (IReadOnlyList<BarInserted>)batch;
             })
             .SelectMany(batch => batch);

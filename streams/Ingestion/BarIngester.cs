@@ -37,11 +37,8 @@ public sealed class BarIngester(IBarArchive store, IQuarantine quarantine, Valid
 
     public string Source { get; } = source;
 
-    /// <summary>Ingests one batch of whole days (or the newest bars of a live poll). With
-    /// <paramref name="beforeEachBar"/> (replays at a pace) the accepted bars are committed one
-    /// at a time after the hook, as a live feed would deliver them.</summary>
-    public async Task<IngestReport> IngestAsync(IReadOnlyList<RawBar> bars, DateTime nowUtc, CancellationToken ct = default,
-        Func<Bar, Task>? beforeEachBar = null)
+    /// <summary>Ingests one batch of whole days (or the newest bars of a live poll).</summary>
+    public async Task<IngestReport> IngestAsync(IReadOnlyList<RawBar> bars, DateTime nowUtc, CancellationToken ct = default)
     {
         var report = new IngestReport { Read = bars.Count };
         if (bars.Count == 0) return report;
@@ -58,16 +55,7 @@ public sealed class BarIngester(IBarArchive store, IQuarantine quarantine, Valid
         int inserted;
         try
         {
-            if (beforeEachBar is null) inserted = await store.StoreAsync(result, Source, ct);
-            else
-            {
-                inserted = await store.StoreAsync(result with { Accepted = [] }, Source, ct);
-                foreach (var bar in result.Accepted)
-                {
-                    await beforeEachBar(bar.Bar);
-                    inserted += await store.StoreAsync(new ValidationResult([bar], []), Source, ct);
-                }
-            }
+            inserted = await store.StoreAsync(result, Source, ct);
         }
         catch
         {
@@ -106,13 +94,12 @@ public sealed class BarIngester(IBarArchive store, IQuarantine quarantine, Valid
     }
 
     /// <summary>Loads a bar file: unreadable lines quarantined, the rest in day-aligned batches in
-    /// time order (a file need not be sorted). <paramref name="onBatch"/> sees progress;
-    /// <paramref name="beforeEachBar"/> paces a replay. The whole file is read before anything is
+    /// time order (a file need not be sorted). <paramref name="onBatch"/> sees progress. The whole file is read before anything is
     /// stored, so a cut archive stores nothing (a re-run after fetching it again is a plain
     /// ingest); past <see cref="ValidationRules.MaxUnreadableRows"/> unreadable rows the file is
     /// refused as not a bar file and only a sample of its rows is kept in quarantine.</summary>
     public async Task<IngestReport> IngestFileAsync(string path, DateTime nowUtc, int daysPerBatch = 20, int? maxDays = null,
-        Action<IngestReport>? onBatch = null, Func<Bar, Task>? beforeEachBar = null, CancellationToken ct = default)
+        Action<IngestReport>? onBatch = null, CancellationToken ct = default)
     {
         var total = new IngestReport();
         var readable = new List<RawBar>();
@@ -141,7 +128,7 @@ public sealed class BarIngester(IBarArchive store, IQuarantine quarantine, Valid
         foreach (var chunk in days.Chunk(daysPerBatch))
         {
             var batch = chunk.SelectMany(d => d).OrderBy(b => b.Time).ToList();
-            var report = await IngestAsync(batch, nowUtc, ct, beforeEachBar);
+            var report = await IngestAsync(batch, nowUtc, ct);
             total.Add(report);
             onBatch?.Invoke(report);
         }

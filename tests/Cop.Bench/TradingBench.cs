@@ -57,7 +57,7 @@ public static class TradingBench
         await using var db = NpgsqlDataSource.Create(cs);
         await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFolderAsync(macroFolder);
         var registry = new ModelRegistryStore(db);
-        var baseline = await ModelsCommand.RegisterBaselineAsync(registry, modelDir, deploy: true);
+        var baseline = await ModelRegistration.RegisterBaselineAsync(registry, modelDir, deploy: true);
         await registry.RegisterAsync(baseline with { ModelId = "baseline_linear_v1_b", Status = "deployed" });
         var redis = await services.RedisAsync(settings);
         var online = redis is null ? null : new OnlineFeatureStore(redis);

@@ -306,7 +306,7 @@ public class HostileNotifyTests(ITestOutputHelper output)
             if (seed)
             {
                 await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(Fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
-                await ModelsCommand.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+                await ModelRegistration.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
             }
             var system = ActorSystem.Create("hostile", FeatureWiring.ActorSystemConfig(settings, cs));
             var features = await FeatureWiring.StartAsync(system, settings, cs, log);

@@ -1,3 +1,4 @@
+using Cop.Host.Application;
 using Akka.Actor;
 using Akka.Configuration;
 using Cop.Actors.Models;
@@ -53,7 +54,7 @@ public class DeployedModelTests
             var builder = new FeatureBuilder(Symbol, macro);
             await using (var features = new FeatureStore(cs)) await features.UpsertAsync([.. series.Select(b => builder.Next(b))]);
             var registry = new ModelRegistryStore(db);
-            var baseline = await ModelsCommand.RegisterBaselineAsync(registry, Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+            var baseline = await ModelRegistration.RegisterBaselineAsync(registry, Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
             return new Market { Cs = cs, Db = db, Bars = series, Registry = registry, Baseline = baseline };
         }
     }

@@ -301,7 +301,7 @@ public class TradingPathTests(ITestOutputHelper output)
             var db = NpgsqlDataSource.Create(cs);
             await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(Fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
             var registry = new ModelRegistryStore(db);
-            var baseline = await ModelsCommand.RegisterBaselineAsync(registry, Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
+            var baseline = await ModelRegistration.RegisterBaselineAsync(registry, Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
             foreach (var id in alsoDeployed) await registry.RegisterAsync(baseline with { ModelId = id, Status = "deployed" });
             var system = ActorSystem.Create("path", FeatureWiring.ActorSystemConfig(settings, cs));
             var features = await FeatureWiring.StartAsync(system, settings, cs, log);

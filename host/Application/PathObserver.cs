@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using Cop.Actors.Features;
+using Cop.Actors.Models;
+using Cop.Streams.Ingestion;
+using Cop.Trading;
+using Cop.Trading.Features;
+using Cop.Trading.Validation;
+
+namespace Cop.Host.Application;
+
+/// <summary>
+/// Watches the live path from outside, through decorators on three of its ports: when each bar
+/// was stored, when its feature row was committed, when its first decision was logged. The demo
+/// and the benchmarks report from it; the path itself has no hook for them.
+/// </summary>
+public sealed class PathObserver
+{
+    private readonly ConcurrentDictionary<(string, DateTime), DateTime> _stored = new();
+    private readonly ConcurrentDictionary<(string, DateTime), DateTime> _built = new();
+    private readonly ConcurrentDictionary<(string, DateTime), byte> _decided = new();
+    private int _featureRows;
+
+    /// <summary>Feature rows committed (a row rewritten counts again).</summary>
+    public int FeatureRows => Volatile.Read(ref _featureRows);
+    /// <summary>Bars with at least one decision logged.</summary>
+    public int DecidedBars => _decided.Count;
+    /// <summary>Bar stored -> its feature row committed (ms).</summary>
+    public ConcurrentBag<double> FeatureLatencies { get; } = new();
+    /// <summary>Feature row committed -> its first decision logged (ms).</summary>
+    public ConcurrentBag<double> DecisionLatencies { get; } = new();
+
+    public IBarArchive Bars(IBarArchive inner) => new ObservedBars(inner, this);
+    public IFeatureStore FeatureWriter(IFeatureStore inner) => new ObservedFeatures(inner, this);
+    public IDecisionLog DecisionLog(IDecisionLog inner) => new ObservedDecisions(inner, this);
+
+    private sealed class ObservedBars(IBarArchive inner, PathObserver o) : IBarArchive
+    {
+        public Task<Dictionary<string, SeriesTail>> LoadTailsAsync(CancellationToken ct = default) => inner.LoadTailsAsync(ct);
+        public Task<Dictionary<(string, DateTime), Bar>> StoredBarsAsync(DateTime from, DateTime to, CancellationToken ct = default) =>
+            inner.StoredBarsAsync(from, to, ct);
+
+        public async Task<int> StoreAsync(ValidationResult batch, string quarantineSource, CancellationToken ct = default)
+        {
+            var n = await inner.StoreAsync(batch, quarantineSource, ct);
+            var now = DateTime.UtcNow;
+            foreach (var a in batch.Accepted) o._stored.TryAdd((a.Raw.Symbol, a.Bar.Time), now);
+            return n;
+        }
+    }
+
+    private sealed class ObservedFeatures(IFeatureStore inner, PathObserver o) : IFeatureStore
+    {
+        public Task<IReadOnlyList<Bar>> LoadBarsAsync(string symbol, DateTime? after, DateTime upTo, int limit, CancellationToken ct = default) =>
+            inner.LoadBarsAsync(symbol, after, upTo, limit, ct);
+        public Task<IReadOnlyDictionary<string, IEnumerable<MacroObservation>>> LoadMacroAsync(CancellationToken ct = default, DateTime? changedSince = null) =>
+            inner.LoadMacroAsync(ct, changedSince);
+
+        public async Task<int> UpsertAsync(IReadOnlyList<FeatureRow> rows, CancellationToken ct = default)
+        {
+            var n = await inner.UpsertAsync(rows, ct);
+            var now = DateTime.UtcNow;
+            foreach (var r in rows)
+            {
+                o._built[(r.Symbol, r.Time)] = now;
+                if (o._stored.TryRemove((r.Symbol, r.Time), out var at)) o.FeatureLatencies.Add((now - at).TotalMilliseconds);
+            }
+            Interlocked.Add(ref o._featureRows, rows.Count);
+            return n;
+        }
+    }
+
+    private sealed class ObservedDecisions(IDecisionLog inner, PathObserver o) : IDecisionLog
+    {
+        public async Task WriteAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken ct = default)
+        {
+            await inner.WriteAsync(decisions, ct);
+            var now = DateTime.UtcNow;
+            foreach (var d in decisions)
+                if (o._decided.TryAdd((d.Symbol, d.BarTime), 0) && o._built.TryRemove((d.Symbol, d.BarTime), out var at))
+                    o.DecisionLatencies.Add((now - at).TotalMilliseconds);
+        }
+
+        public Task<bool> ExistsAsync(string modelId, string symbol, DateTime barTime, CancellationToken ct = default) =>
+            inner.ExistsAsync(modelId, symbol, barTime, ct);
+    }
+}
