@@ -1,7 +1,6 @@
 using Cop.Actors.Features;
 using Cop.Actors.Models;
 using Cop.Host.Configuration;
-using Cop.Streams.Ingestion;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -18,6 +17,11 @@ public sealed record CopEnvironment
     public IConnectionMultiplexer? Redis { get; init; }
     public ILogger Log { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
+    /// <summary>False: the actor system alone (configuration, serializer, journal), for a caller
+    /// that runs its own graphs or actors on it (the benchmarks).</summary>
+    public bool ActorFamilies { get; init; } = true;
+    /// <summary>Journal and snapshots in memory instead of PostgreSQL (what a durable journal costs, measured).</summary>
+    public bool InMemoryJournal { get; init; }
     /// <summary>The macro tree on its schedule (cop run; the demo seeds from files instead).</summary>
     public bool MacroTree { get; init; }
     /// <summary>The TwelveData bar poller, when an API key is configured.</summary>
