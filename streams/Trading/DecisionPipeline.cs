@@ -33,6 +33,7 @@ public static class DecisionPipeline
     public static string EventId(string model, string symbol, DateTime bar) => $"{EventType}|{model}|{symbol}|{bar:O}";
 
     /// <param name="retryFor">How long a failed bar is asked again before it is dead-lettered.</param>
+    /// <param name="timings">The ask margin and the dead-letter back-off (hocon: cop.trading.ask-margin, cop.trading.dead-letter-backoff).</param>
     public static Flow<FeaturesWritten, FeaturesWritten, NotUsed> Decide(IActorRef models, DeadLetterStore dlq, TimeSpan timeout,
         ILogger log, Action<FeaturesWritten, DeployedModelSupervisor.BarDecisions>? onDecided = null, int inFlight = 1,
         TimeSpan? retryFor = null, CancellationToken shutdown = default, DecisionRetryState? retrying = null,
@@ -53,9 +54,10 @@ public static class DecisionPipeline
             .Batch(inFlight, a => new List<Ask> { a }, (group, a) => { group.Add(a); return group; })
             .SelectAsync(1, async asked =>
             {
+                var t = timings ?? DecisionPipelineTimings.Default;
                 var group = asked.Select(a => a.Event).ToList();
                 // Every ask is sent before any is awaited, in bar order.
-                var asks = asked.Select(a => AskAsync(models, a, timeout, timings)).ToList();
+                var asks = asked.Select(a => AskAsync(models, a, timeout, t.AskMargin)).ToList();
                 var results = new DeployedModelSupervisor.BarDecisions[group.Count];
                 for (var i = 0; i < group.Count; i++) results[i] = await asks[i];
                 var first = -1;
@@ -63,7 +65,7 @@ public static class DecisionPipeline
                     async () =>
                     {
                         // One at a time from the first failed bar: models that had decided a bar answer it as a duplicate.
-                        for (var i = first; i < group.Count; i++) results[i] = Merge(results[i], await AskAsync(models, asked[i], timeout, timings));
+                        for (var i = first; i < group.Count; i++) results[i] = Merge(results[i], await AskAsync(models, asked[i], timeout, t.AskMargin));
                     },
                     minBackoff ?? TimeSpan.FromMilliseconds(200), maxBackoff ?? TimeSpan.FromSeconds(5), retryFor ?? TimeSpan.FromSeconds(30),
                     (attempt, backoff) =>
@@ -84,7 +86,7 @@ public static class DecisionPipeline
                         // however long PostgreSQL is away.
                         await Retrying.UntilDoneAsync(() => dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,
                                 JsonSerializer.Serialize(new { model, symbol = e.Symbol, bar_time = e.Time }), failure.ToString(), DateTime.UtcNow, shutdown),
-                            (timings ?? DecisionPipelineTimings.Default).DeadLetterMinBackoff, (timings ?? DecisionPipelineTimings.Default).DeadLetterMaxBackoff,
+                            t.DeadLetterMinBackoff, t.DeadLetterMaxBackoff,
                             (error, _, delay) => log.LogWarning("dead letter not stored ({Error}); retrying in {Delay}", error.Message, delay), shutdown);
                     }
                     onDecided?.Invoke(e, result);
@@ -103,13 +105,13 @@ public static class DecisionPipeline
 
     private sealed record Ask(FeaturesWritten Event, DateTime? Previous);
 
-    private static async Task<DeployedModelSupervisor.BarDecisions> AskAsync(IActorRef models, Ask a, TimeSpan timeout, DecisionPipelineTimings? timings)
+    private static async Task<DeployedModelSupervisor.BarDecisions> AskAsync(IActorRef models, Ask a, TimeSpan timeout, TimeSpan askMargin)
     {
         var e = a.Event;
         try
         {
             return await models.Ask<DeployedModelSupervisor.BarDecisions>(
-                new DeployedModelSupervisor.DecideBar(e.Symbol, e.Time, e.InsertedAt, timeout, a.Previous), timeout + (timings ?? DecisionPipelineTimings.Default).AskMargin);
+                new DeployedModelSupervisor.DecideBar(e.Symbol, e.Time, e.InsertedAt, timeout, a.Previous), timeout + askMargin);
         }
         catch (Exception ex)
         {
