@@ -41,7 +41,8 @@ public sealed class HeartbeatMonitor : ReceiveActor, IWithTimers
 
     /// <param name="send">Sends the payload on system_heartbeat (a pg_notify on a pooled connection).</param>
     /// <param name="listeners">Listeners expected to echo (known up front so a silent one counts).</param>
-    public HeartbeatMonitor(Func<string, Task> send, TimeSpan interval, IEnumerable<string> listeners)
+    /// <param name="firstBeat">The first beat waits this long so listeners starting alongside can LISTEN first (hocon: cop.notify.heartbeat-first-beat).</param>
+    public HeartbeatMonitor(Func<string, Task> send, TimeSpan interval, IEnumerable<string> listeners, TimeSpan firstBeat)
     {
         foreach (var l in listeners) _listeners[l] = new State();
 
@@ -72,8 +73,7 @@ public sealed class HeartbeatMonitor : ReceiveActor, IWithTimers
                 kv.Value.Missed, kv.Value.LastEchoAt, kv.Value.LastRoundTripMs))
             .OrderBy(l => l.Listener).ToList())));
 
-        // The first beat waits a moment so listeners starting alongside can LISTEN first.
-        Timers.StartPeriodicTimer("beat", new Tick(), TimeSpan.FromSeconds(1), interval);
+        Timers.StartPeriodicTimer("beat", new Tick(), firstBeat, interval);
     }
 
     private void ScoreBeat()
@@ -91,6 +91,6 @@ public sealed class HeartbeatMonitor : ReceiveActor, IWithTimers
         }
     }
 
-    public static Props Props(Func<string, Task> send, TimeSpan interval, IEnumerable<string> listeners) =>
-        Akka.Actor.Props.Create(() => new HeartbeatMonitor(send, interval, listeners));
+    public static Props Props(Func<string, Task> send, TimeSpan interval, IEnumerable<string> listeners, TimeSpan? firstBeat = null) =>
+        Akka.Actor.Props.Create(() => new HeartbeatMonitor(send, interval, listeners, firstBeat ?? TimeSpan.FromSeconds(1)));
 }

@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using Cop.Actors.Supervision;
 using Cop.Actors.Telemetry;
 
 namespace Cop.Actors.Macro;
 
 /// <summary>
-/// The root of the macro tree: one MacroSourceSupervisor per source. On every tick (the
-/// catalogue's schedule) or RunNow, all sources run in parallel; when every variable has answered,
-/// the completion step (forward fill, Parquet masters) runs once.
+/// The root of the macro tree: one MacroSourceSupervisor per source, each under a back-off
+/// supervisor (<see cref="RestartWithBackoff"/>, as every entity: a killed or failed source comes
+/// back with its variables instead of staying dead). On every tick (the catalogue's schedule) or
+/// RunNow, all sources run in parallel; when every variable has answered, the completion step
+/// (forward fill, Parquet masters) runs once.
 /// </summary>
 public sealed class MacroIngestion : ReceiveActor, IWithTimers
 {
@@ -19,15 +22,21 @@ public sealed class MacroIngestion : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IReadOnlyDictionary<string, Props> sources, Func<DateOnly, Task> completion, TimeSpan schedule, TimeSpan runTimeout) =>
-        Akka.Actor.Props.Create(() => new MacroIngestion(sources, completion, schedule, runTimeout));
+    /// <param name="firstRun">The first scheduled run after start (hocon: cop.macro.first-run).</param>
+    /// <param name="askMargin">How much longer than <paramref name="runTimeout"/> a source's answer is awaited (hocon: cop.macro.ask-margin).</param>
+    /// <param name="minBackoff">A source's restarts: the first wait, doubling up to <paramref name="maxBackoff"/> (hocon: cop.macro.restart).</param>
+    public static Props Props(IReadOnlyDictionary<string, Props> sources, Func<DateOnly, Task> completion, TimeSpan schedule, TimeSpan runTimeout,
+        TimeSpan? firstRun = null, TimeSpan? askMargin = null, TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null) =>
+        Akka.Actor.Props.Create(() => new MacroIngestion(sources, completion, schedule, runTimeout, firstRun ?? TimeSpan.FromSeconds(5),
+            askMargin ?? TimeSpan.FromSeconds(5), minBackoff ?? TimeSpan.FromSeconds(1), maxBackoff ?? TimeSpan.FromMinutes(1)));
 
-    public MacroIngestion(IReadOnlyDictionary<string, Props> sources, Func<DateOnly, Task> completion, TimeSpan schedule, TimeSpan runTimeout)
+    public MacroIngestion(IReadOnlyDictionary<string, Props> sources, Func<DateOnly, Task> completion, TimeSpan schedule, TimeSpan runTimeout,
+        TimeSpan firstRun, TimeSpan askMargin, TimeSpan minBackoff, TimeSpan maxBackoff)
     {
         var log = Context.GetLogger();
-        var supervisors = sources.Select(s => Context.ActorOf(s.Value, s.Key)).ToList();
+        var supervisors = sources.Select(s => Context.ActorOf(RestartWithBackoff.Props(s.Value, "source", minBackoff, maxBackoff), s.Key)).ToList();
         var running = false;
-        Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromSeconds(5), schedule);
+        Timers.StartPeriodicTimer("tick", new Tick(), firstRun, schedule);
 
         void Start(IActorRef? replyTo)
         {
@@ -38,7 +47,7 @@ public sealed class MacroIngestion : ReceiveActor, IWithTimers
             async Task<Finished> RunAsync()
             {
                 var results = await Task.WhenAll(supervisors.Select(s =>
-                    s.Ask<MacroSourceSupervisor.SourceRunCompleted>(new MacroSourceSupervisor.RunAll(today, runTimeout), runTimeout + TimeSpan.FromSeconds(5))));
+                    s.Ask<MacroSourceSupervisor.SourceRunCompleted>(new MacroSourceSupervisor.RunAll(today, runTimeout), runTimeout + askMargin)));
                 await completion(today);
                 CopMetrics.MacroPipelineDuration.Observe(clock.Elapsed.TotalSeconds);
                 return new Finished(new IngestionCompleted([.. results.SelectMany(r => r.Results)], clock.Elapsed), replyTo);
@@ -60,4 +69,6 @@ public sealed class MacroIngestion : ReceiveActor, IWithTimers
             f.ReplyTo?.Tell(f.Completed);
         });
     }
+
+    protected override SupervisorStrategy SupervisorStrategy() => RestartInPlace.Strategy;   // a source's back-off supervisor, killed, comes back
 }

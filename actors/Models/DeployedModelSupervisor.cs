@@ -34,11 +34,12 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
 
     /// <param name="symbol">The symbol the models trade: a bar of another is decided by none of them
     /// (null: every bar goes to every model, which refuses a symbol it does not trade).</param>
+    /// <param name="minBackoff">A model's first wait before a restart (hocon: cop.trading.restart.min-backoff; default ModelSettings').</param>
     /// <param name="maxBackoff">The longest wait between a model's restarts (its recovery is retried until the journal answers).</param>
     public static Props Props(Func<Task<IReadOnlyList<DeployedModelInfo>>> deployed, Func<string, string, Task> recordError,
         Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol = null, TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null) =>
         Akka.Actor.Props.Create(() => new DeployedModelSupervisor(deployed, recordError, modelProps, poll, symbol,
-            minBackoff ?? TimeSpan.FromMilliseconds(200), maxBackoff ?? TimeSpan.FromSeconds(10)));
+            minBackoff ?? new ModelSettings().RestartMinBackoff, maxBackoff ?? new ModelSettings().RestartMaxBackoff));
 
     public DeployedModelSupervisor(Func<Task<IReadOnlyList<DeployedModelInfo>>> deployed, Func<string, string, Task> recordError,
         Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol, TimeSpan minBackoff, TimeSpan maxBackoff)

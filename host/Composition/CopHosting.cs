@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
+using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -27,7 +28,8 @@ namespace Cop.Host.Composition;
 /// </summary>
 public static class CopHosting
 {
-    public static AkkaConfigurationBuilder AddCop(this AkkaConfigurationBuilder akka, CopRuntime runtime) => akka
+    public static AkkaConfigurationBuilder AddCop(this AkkaConfigurationBuilder akka, CopRuntime runtime) =>
+        !runtime.Environment.ActorFamilies ? akka.AddCopSystem(runtime.Environment) : akka
         .AddCopSystem(runtime.Environment)
         .AddHeartbeat(runtime)
         .AddBarSeries(runtime)
@@ -46,12 +48,16 @@ public static class CopHosting
             }));
 
     /// <summary>cop.conf, the journal and snapshot store on Cop's database, the message serializer, Serilog.</summary>
-    public static AkkaConfigurationBuilder AddCopSystem(this AkkaConfigurationBuilder akka, CopEnvironment env) => akka
-        .AddHocon(env.Settings.Hocon, HoconAddMode.Prepend)
-        .AddSetup(CopSerializer.Setup())
-        .WithSqlPersistence(new NpgsqlConnectionStringBuilder(env.ConnectionString) { ApplicationName = "cop-journal" }.ConnectionString,
-            LinqToDB.ProviderName.PostgreSQL15, autoInitialize: true)
-        .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLogger<SerilogLogger>(); });
+    public static AkkaConfigurationBuilder AddCopSystem(this AkkaConfigurationBuilder akka, CopEnvironment env)
+    {
+        akka.AddHocon(env.Settings.Hocon, HoconAddMode.Prepend)
+            .AddSetup(CopSerializer.Setup())
+            .ConfigureLoggers(l => { l.ClearLoggers(); l.AddLogger<SerilogLogger>(); });
+        return env.InMemoryJournal
+            ? akka.WithInMemoryJournal().WithInMemorySnapshotStore()
+            : akka.WithSqlPersistence(new NpgsqlConnectionStringBuilder(env.ConnectionString) { ApplicationName = "cop-journal" }.ConnectionString,
+                LinqToDB.ProviderName.PostgreSQL15, autoInitialize: true);
+    }
 
     /// <summary>The NOTIFY heartbeat: pg_notify on a timer, echoed back by every LISTEN connection.</summary>
     public static AkkaConfigurationBuilder AddHeartbeat(this AkkaConfigurationBuilder akka, CopRuntime runtime) =>
@@ -59,7 +65,7 @@ public static class CopHosting
         {
             var publisher = new HeartbeatPublisher(runtime.Pooled);
             runtime.Heartbeat = system.ActorOf(HeartbeatMonitor.Props(publisher.PublishAsync, runtime.Environment.Settings.HeartbeatInterval,
-                [$"cop-listen-{RowChannels.Bars.Name}", $"cop-listen-{RowChannels.Features.Name}"]), "notify-heartbeat");
+                [$"cop-listen-{RowChannels.Bars.Name}", $"cop-listen-{RowChannels.Features.Name}"], runtime.Environment.Settings.HeartbeatFirstBeat), "notify-heartbeat");
             registry.Register<HeartbeatMonitor>(runtime.Heartbeat);
         });
 

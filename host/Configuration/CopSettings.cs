@@ -28,6 +28,9 @@ public sealed record CopSettings(
     MacroSettings Macro,
     TradingSettings Trading)
 {
+    /// <summary>The heartbeat's first beat after start (hocon: cop.notify.heartbeat-first-beat): HeartbeatMonitor.Props(firstBeat:).</summary>
+    public TimeSpan HeartbeatFirstBeat { get; init; } = TimeSpan.FromSeconds(1);
+
     public static CopSettings Load(string? baseDirectory = null)
     {
         var dir = baseDirectory ?? Path.Combine(AppContext.BaseDirectory, "hocon");
@@ -91,6 +94,8 @@ public sealed record CopSettings(
         };
         if (notify.MaxBackoff < notify.MinBackoff)
             throw new ConfigurationException($"{n}.restart.max-backoff must not be below min-backoff");
+        var pipelineRetry = Backoff(c, "cop.features.retry-backoff.min", "cop.features.retry-backoff.max");
+        var deadLetterRetry = Backoff(c, "cop.trading.dead-letter-backoff.min", "cop.trading.dead-letter-backoff.max");
         var port = c.GetInt("cop.database.embedded.port", 0);
         if (port is < 0 or > 65535) throw new ConfigurationException($"cop.database.embedded.port = {port} is not a port");
         return new CopSettings(
@@ -119,6 +124,8 @@ public sealed record CopSettings(
                 Timeframe = c.GetString("cop.features.timeframe", "5m"),
                 MaxBatch = PositiveInt(c, "cop.features.max-batch"),
                 AskTimeout = Positive(c, "cop.features.ask-timeout"),
+                RetryMin = pipelineRetry.Min,
+                RetryMax = pipelineRetry.Max,
             },
             ReadMacro(c),
             new TradingSettings(
@@ -151,7 +158,16 @@ public sealed record CopSettings(
                 RetryMinBackoff = Positive(c, "cop.trading.retry-backoff.min"),
                 RetryMaxBackoff = Positive(c, "cop.trading.retry-backoff.max") is var rb && rb >= Positive(c, "cop.trading.retry-backoff.min") ? rb
                     : throw new ConfigurationException("cop.trading.retry-backoff.max must not be below min"),
-            });
+                PipelineTimings = new Cop.Streams.Decisions.DecisionPipelineTimings
+                {
+                    AskMargin = Positive(c, "cop.trading.ask-margin"),
+                    DeadLetterMinBackoff = deadLetterRetry.Min,
+                    DeadLetterMaxBackoff = deadLetterRetry.Max,
+                },
+            })
+        {
+            HeartbeatFirstBeat = Positive(c, $"{n}.heartbeat-first-beat"),
+        };
     }
 
     /// <summary>cop.macro and its catalogue; an entry that cannot be used names itself and the field.</summary>
@@ -203,6 +219,8 @@ public sealed record CopSettings(
                 : throw new ConfigurationException($"{m}.seed-start = '{seed}' is not a date (yyyy-MM-dd)"),
             Schedule = Positive(c, $"{m}.schedule"),
             RunTimeout = Positive(c, $"{m}.run-timeout"),
+            AskMargin = Positive(c, $"{m}.ask-margin"),
+            FirstRun = Positive(c, $"{m}.first-run"),
             RestartMinBackoff = Positive(c, $"{m}.restart.min-backoff"),
             RestartMaxBackoff = Positive(c, $"{m}.restart.max-backoff") is var mb && mb >= Positive(c, $"{m}.restart.min-backoff") ? mb
                 : throw new ConfigurationException($"{m}.restart.max-backoff must not be below min-backoff"),
@@ -221,6 +239,7 @@ public sealed record CopSettings(
                 FirstRetryDelay = Positive(c, $"{m}.resilience.first-retry-delay"),
                 BreakerFailures = PositiveInt(c, $"{m}.resilience.breaker-failures"),
                 BreakDuration = Positive(c, $"{m}.resilience.break-duration"),
+                BreakerWindow = Positive(c, $"{m}.resilience.breaker-window"),
                 Timeout = Positive(c, $"{m}.resilience.timeout"),
             },
         };
@@ -268,6 +287,7 @@ public sealed record CopSettings(
             PollInterval = Positive(c, $"{t}.poll-interval"),
             Timeout = Positive(c, $"{t}.timeout"),
             MaxAttempts = PositiveInt(c, $"{t}.max-attempts"),
+            FirstRetryDelay = Positive(c, $"{t}.first-retry-delay"),
         };
     }
 
@@ -311,6 +331,13 @@ public sealed record CopSettings(
         return v;
     }
 
+    /// <summary>A doubling back-off's bounds: both positive, the max not below the min (the error names the key).</summary>
+    private static (TimeSpan Min, TimeSpan Max) Backoff(Config c, string minKey, string maxKey)
+    {
+        var (min, max) = (Positive(c, minKey), Positive(c, maxKey));
+        return max >= min ? (min, max) : throw new ConfigurationException($"{maxKey} = {max} must not be below {minKey} = {min}");
+    }
+
     private static int PositiveInt(Config c, string key)
     {
         int v;
@@ -328,4 +355,7 @@ public sealed record TradingSettings(Cop.Actors.Models.ModelSettings Models, Tim
     /// <summary>A failed bar is asked again after this, doubling up to <see cref="RetryMaxBackoff"/> (hocon: cop.trading.retry-backoff).</summary>
     public TimeSpan RetryMinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan RetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>The decision stream's ask margin and dead-letter back-off (hocon: cop.trading.ask-margin,
+    /// cop.trading.dead-letter-backoff): DecisionPipeline.Decide(timings:) and DeadLetterRetrier(askMargin:).</summary>
+    public Cop.Streams.Decisions.DecisionPipelineTimings PipelineTimings { get; init; } = new();
 }

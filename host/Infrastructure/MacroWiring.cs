@@ -37,6 +37,6 @@ public static class MacroWiring
             supervisors[group.Key] = MacroSourceSupervisor.Props(source, [.. group], store, m.SeedStart, m.RefreshObservations, m.RestartMinBackoff, m.RestartMaxBackoff);
         }
         return system.ActorOf(MacroIngestion.Props(supervisors,
-            today => MacroRunCompletion.CompleteAsync(store, m, today), m.Schedule, runTimeout: m.RunTimeout), "macro");
+            today => MacroRunCompletion.CompleteAsync(store, m, today), m.Schedule, m.RunTimeout, m.FirstRun, m.AskMargin, m.RestartMinBackoff, m.RestartMaxBackoff), "macro");
     }
 }

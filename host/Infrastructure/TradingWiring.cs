@@ -58,12 +58,12 @@ public sealed class TradingWiring : IAsyncDisposable
         var retrying = new DecisionRetryState();
         var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, Consumer, settings.Notify, log, onHeartbeat);
         var kill = features.Source()
-            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, t.DecisionsInFlight, t.RetryFor, features.Context.Shutdown, retrying, t.RetryMinBackoff, t.RetryMaxBackoff))
+            .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, t.DecisionsInFlight, t.RetryFor, features.Context.Shutdown, retrying, t.RetryMinBackoff, t.RetryMaxBackoff, t.PipelineTimings))
             .Via(features.CommitWatermarks())
             .ViaMaterialized(KillSwitches.Single<FeaturesWritten>(), Keep.Right)
             .To(Sink.Ignore<FeaturesWritten>())
             .Run(system.Materializer());
-        var retrier = new DeadLetterRetrier(dlq, models, t.DecisionTimeout, decisions);
+        var retrier = new DeadLetterRetrier(dlq, models, t.DecisionTimeout, decisions, t.PipelineTimings.AskMargin);
         // A supervised job, one run at a time: a slow round of retries is not overlapped by the next.
         var retries = system.ActorOf(PeriodicJob.Props("dead-letter retries", async (now, ct) =>
         {

@@ -32,10 +32,11 @@ public static class DecisionPipeline
     public static string EventId(string model, string symbol, DateTime bar) => $"{EventType}|{model}|{symbol}|{bar:O}";
 
     /// <param name="retryFor">How long a failed bar is asked again before it is dead-lettered.</param>
+    /// <param name="timings">The ask margin and the dead-letter back-off (hocon: cop.trading.ask-margin, cop.trading.dead-letter-backoff).</param>
     public static Flow<FeaturesWritten, FeaturesWritten, NotUsed> Decide(IActorRef models, IDeadLetterQueue dlq, TimeSpan timeout,
         ILogger log, int inFlight = 1,
         TimeSpan? retryFor = null, CancellationToken shutdown = default, DecisionRetryState? retrying = null,
-        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null) =>
+        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null, DecisionPipelineTimings? timings = null) =>
         Flow.Create<FeaturesWritten>()
             // Each bar with the stream's previous row of its symbol: a model whose last decision is
             // that row decides this one without looking for a gap first.
@@ -52,24 +53,26 @@ public static class DecisionPipeline
             .Batch(inFlight, a => new List<Ask> { a }, (group, a) => { group.Add(a); return group; })
             .SelectAsync(1, async asked =>
             {
+                var t = timings ?? DecisionPipelineTimings.Default;
                 var group = asked.Select(a => a.Event).ToList();
                 // Every ask is sent before any is awaited, in bar order.
-                var asks = asked.Select(a => AskAsync(models, a, timeout)).ToList();
+                var asks = asked.Select(a => AskAsync(models, a, timeout, t.AskMargin)).ToList();
                 var results = new DeployedModelSupervisor.BarDecisions[group.Count];
                 for (var i = 0; i < group.Count; i++) results[i] = await asks[i];
-                var backoff = minBackoff ?? TimeSpan.FromMilliseconds(200);
-                var longest = maxBackoff ?? TimeSpan.FromSeconds(5);
-                var giveUpAt = DateTime.UtcNow + (retryFor ?? TimeSpan.FromSeconds(30));
-                for (var attempt = 1; DateTime.UtcNow < giveUpAt && Array.FindIndex(results, r => r.Failed.Count > 0) is var first and >= 0; attempt++)
-                {
-                    log.LogWarning("bar {Symbol} {Time:O} not decided by {Failed} (attempt {Attempt}); asking again from it in {Delay}",
-                        group[first].Symbol, group[first].Time, string.Join(", ", results[first].Failed), attempt, backoff);
-                    retrying?.Retry(group[first].Symbol, group[first].Time, results[first].Failed, attempt, backoff);
-                    await Task.Delay(backoff, shutdown);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, longest.Ticks));
-                    // One at a time from the first failed bar: models that had decided a bar answer it as a duplicate.
-                    for (var i = first; i < group.Count; i++) results[i] = Merge(results[i], await AskAsync(models, asked[i], timeout));
-                }
+                var first = -1;
+                await Retrying.WhilePendingAsync(() => (first = Array.FindIndex(results, r => r.Failed.Count > 0)) >= 0,
+                    async () =>
+                    {
+                        // One at a time from the first failed bar: models that had decided a bar answer it as a duplicate.
+                        for (var i = first; i < group.Count; i++) results[i] = Merge(results[i], await AskAsync(models, asked[i], timeout, t.AskMargin));
+                    },
+                    minBackoff ?? TimeSpan.FromMilliseconds(200), maxBackoff ?? TimeSpan.FromSeconds(5), retryFor ?? TimeSpan.FromSeconds(30),
+                    (attempt, backoff) =>
+                    {
+                        log.LogWarning("bar {Symbol} {Time:O} not decided by {Failed} (attempt {Attempt}); asking again from it in {Delay}",
+                            group[first].Symbol, group[first].Time, string.Join(", ", results[first].Failed), attempt, backoff);
+                        retrying?.Retry(group[first].Symbol, group[first].Time, results[first].Failed, attempt, backoff);
+                    }, shutdown);
                 retrying?.Clear();
                 for (var i = 0; i < group.Count; i++)
                 {
@@ -82,7 +85,7 @@ public static class DecisionPipeline
                         // however long PostgreSQL is away.
                         await Retrying.UntilDoneAsync(() => dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,
                                 JsonSerializer.Serialize(new { model, symbol = e.Symbol, bar_time = e.Time }), failure.ToString(), DateTime.UtcNow, shutdown),
-                            TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5),
+                            t.DeadLetterMinBackoff, t.DeadLetterMaxBackoff,
                             (error, _, delay) => log.LogWarning("dead letter not stored ({Error}); retrying in {Delay}", error.Message, delay), shutdown);
                     }
                 }
@@ -100,13 +103,13 @@ public static class DecisionPipeline
 
     private sealed record Ask(FeaturesWritten Event, DateTime? Previous);
 
-    private static async Task<DeployedModelSupervisor.BarDecisions> AskAsync(IActorRef models, Ask a, TimeSpan timeout)
+    private static async Task<DeployedModelSupervisor.BarDecisions> AskAsync(IActorRef models, Ask a, TimeSpan timeout, TimeSpan askMargin)
     {
         var e = a.Event;
         try
         {
             return await models.Ask<DeployedModelSupervisor.BarDecisions>(
-                new DeployedModelSupervisor.DecideBar(e.Symbol, e.Time, e.InsertedAt, timeout, a.Previous), timeout + TimeSpan.FromSeconds(5));
+                new DeployedModelSupervisor.DecideBar(e.Symbol, e.Time, e.InsertedAt, timeout, a.Previous), timeout + askMargin);
         }
         catch (Exception ex)
         {
@@ -145,7 +148,8 @@ public sealed class DecisionRetryState
 /// the model's decision row for the bar is stored, else rescheduled (1 min, 5 min, 15 min) or
 /// exhausted. A model past the bar without a decision for it is an error, never "resolved".
 /// </summary>
-public sealed class DeadLetterRetrier(IDeadLetterQueue dlq, IActorRef models, TimeSpan timeout, IDecisionLog decisions)
+/// <param name="askMargin">How much longer than <paramref name="timeout"/> the supervisor's answer is awaited (hocon: cop.trading.ask-margin).</param>
+public sealed class DeadLetterRetrier(IDeadLetterQueue dlq, IActorRef models, TimeSpan timeout, IDecisionLog decisions, TimeSpan? askMargin = null)
 {
     public async Task<IReadOnlyList<(long Id, string Status)>> RetryDueAsync(DateTime now, CancellationToken ct = default)
     {
@@ -160,7 +164,7 @@ public sealed class DeadLetterRetrier(IDeadLetterQueue dlq, IActorRef models, Ti
             string? error = null, note = null;
             try
             {
-                var result = await models.Ask<DeployedModelSupervisor.BarDecisions>(new DeployedModelSupervisor.DecideBar(symbol, bar, null, timeout), timeout + TimeSpan.FromSeconds(5), ct);
+                var result = await models.Ask<DeployedModelSupervisor.BarDecisions>(new DeployedModelSupervisor.DecideBar(symbol, bar, null, timeout), timeout + (askMargin ?? DecisionPipelineTimings.Default.AskMargin), ct);
                 var decided = result.Decided.FirstOrDefault(d => d.ModelId == model);
                 if (decided is null)
                     error = result.Failed.FirstOrDefault(f => f.ModelId == model)?.ToString() ?? $"{model} is not deployed";

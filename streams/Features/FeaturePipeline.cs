@@ -15,6 +15,7 @@ public sealed record FeaturePipelineSettings
     /// <summary>Most bar events folded into one unit of work while the series is busy.</summary>
     public int MaxBatch { get; init; } = 2_000;
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>An unconfirmed unit is asked again after this, doubling up to RetryMax (hocon: cop.features.retry-backoff).</summary>
     public TimeSpan RetryMin { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan RetryMax { get; init; } = TimeSpan.FromSeconds(10);
 }

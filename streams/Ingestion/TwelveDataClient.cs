@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
+using Cop.Streams.Http;
 using Cop.Trading.Validation;
 
 namespace Cop.Streams.Ingestion;
@@ -17,6 +17,7 @@ public sealed record TwelveDataSettings
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
     public int MaxAttempts { get; init; } = 4;
+    /// <summary>The wait before the second attempt, doubling after (hocon: cop.ingest.twelvedata.first-retry-delay).</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 }
 
@@ -27,48 +28,27 @@ public sealed class TwelveDataException(string message, bool retryable) : Except
 
 /// <summary>
 /// The TwelveData REST time_series endpoint (https://twelvedata.com/docs#time-series), asked in
-/// UTC so every timestamp is unambiguous. Transient failures (timeouts, 5xx, HTTP or JSON 429)
-/// are retried with exponential back-off; anything else fails at once naming the problem.
+/// UTC so every timestamp is unambiguous. Status handling, the rate limit and retries are
+/// <see cref="HttpApiClient"/>'s, shared with the macro TwelveData source, which also asks
+/// through <see cref="TimeSeriesUrl"/> and reads the answer (and TwelveData's error bodies) with
+/// <see cref="Parse"/>: transient failures (timeouts, 5xx, HTTP or JSON 429) are retried with
+/// exponential back-off; anything else fails at once naming the problem.
 /// </summary>
 public sealed class TwelveDataClient(HttpClient http, TwelveDataSettings settings)
+    : HttpApiClient("TwelveData", http, settings.Timeout, settings.MaxAttempts, settings.FirstRetryDelay)
 {
-    public async Task<IReadOnlyList<RawBar>> TimeSeriesAsync(CancellationToken ct = default)
-    {
-        var delay = settings.FirstRetryDelay;
-        for (var attempt = 1; ; attempt++)
-        {
-            try { return await FetchOnceAsync(ct); }
-            catch (TwelveDataException e) when (e.Retryable && attempt < settings.MaxAttempts)
-            {
-                await Task.Delay(delay, ct);
-                delay *= 2;
-            }
-        }
-    }
+    public Task<IReadOnlyList<RawBar>> TimeSeriesAsync(CancellationToken ct = default) =>
+        WithRetriesAsync(async token => Parse(await GetAsync(TimeSeriesUrl(settings.BaseUrl, settings.ApiKey, settings.Symbol,
+            $"interval={settings.Interval}&outputsize={settings.OutputSize}"), token), settings.Symbol), ct);
 
-    private async Task<IReadOnlyList<RawBar>> FetchOnceAsync(CancellationToken ct)
-    {
-        var url = $"{settings.BaseUrl.TrimEnd('/')}/time_series?symbol={Uri.EscapeDataString(settings.Symbol)}" +
-                  $"&interval={settings.Interval}&outputsize={settings.OutputSize}&timezone=UTC&order=asc&format=JSON" +
-                  $"&apikey={Uri.EscapeDataString(settings.ApiKey)}";
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(settings.Timeout);
-        HttpResponseMessage response;
-        try { response = await http.GetAsync(url, timeout.Token); }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        { throw new TwelveDataException($"TwelveData did not answer within {settings.Timeout}", retryable: true); }
-        catch (HttpRequestException e) { throw new TwelveDataException($"TwelveData unreachable: {e.Message}", retryable: true); }
+    protected override Exception Failure(string message, bool transient) => new TwelveDataException(message, transient);
 
-        using (response)
-        {
-            var body = await response.Content.ReadAsStringAsync(ct);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
-                throw new TwelveDataException($"TwelveData HTTP {(int)response.StatusCode}", retryable: true);
-            if (!response.IsSuccessStatusCode)
-                throw new TwelveDataException($"TwelveData HTTP {(int)response.StatusCode}: {Shorten(body)}", retryable: false);
-            return Parse(body, settings.Symbol);
-        }
-    }
+    protected override bool IsTransient(Exception e) => e is TwelveDataException { Retryable: true };
+
+    /// <summary>A time_series request in UTC, oldest first; <paramref name="query"/> adds interval and range.</summary>
+    public static string TimeSeriesUrl(string baseUrl, string apiKey, string symbol, string query) =>
+        $"{baseUrl.TrimEnd('/')}/time_series?symbol={Uri.EscapeDataString(symbol)}&{query}&timezone=UTC&order=asc&format=JSON" +
+        $"&apikey={Uri.EscapeDataString(apiKey)}";
 
     /// <summary>Parses a time_series body. Error bodies ({"status":"error","code":...}) and
     /// malformed values fail naming the field.</summary>
@@ -114,5 +94,4 @@ public sealed class TwelveDataClient(HttpClient http, TwelveDataSettings setting
         v.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()!
             : throw new TwelveDataException($"{where} has no string '{name}'", retryable: false);
 
-    private static string Shorten(string s) => s.Length <= 200 ? s : s[..200] + "...";
 }

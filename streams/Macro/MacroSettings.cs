@@ -10,6 +10,10 @@ public sealed record MacroSettings
     public TimeSpan Schedule { get; init; } = TimeSpan.FromHours(1);
     /// <summary>Longest wait for one round of every source (hocon: cop.macro.run-timeout).</summary>
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>A source's answer is awaited this much past RunTimeout (hocon: cop.macro.ask-margin).</summary>
+    public TimeSpan AskMargin { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>The first round after start (hocon: cop.macro.first-run).</summary>
+    public TimeSpan FirstRun { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>A MacroVariable's restarts after a failure (hocon: cop.macro.restart).</summary>
     public TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan RestartMaxBackoff { get; init; } = TimeSpan.FromMinutes(1);

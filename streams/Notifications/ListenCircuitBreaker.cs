@@ -1,7 +1,5 @@
 namespace Cop.Streams.Notifications;
 
-public enum CircuitState { Closed = 0, HalfOpen = 1, Open = 2 }
-
 /// <summary>
 /// Decides between LISTEN and polling. Closed: LISTEN. After <c>maxFailures</c> consecutive
 /// LISTEN failures: Open, poll for <c>resetTimeout</c>. Then HalfOpen: try LISTEN once; a

@@ -31,6 +31,19 @@ public class HeartbeatMonitorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     }
 
     [Fact]
+    public void The_first_beat_waits_its_configured_delay()
+    {
+        var (late, soon) = (0, 0);
+        Sys.ActorOf(HeartbeatMonitor.Props(_ => { Interlocked.Increment(ref late); return Task.CompletedTask; },
+            TimeSpan.FromMilliseconds(300), ["a"], firstBeat: TimeSpan.FromHours(1)));
+        Sys.ActorOf(HeartbeatMonitor.Props(_ => { Interlocked.Increment(ref soon); return Task.CompletedTask; },
+            TimeSpan.FromMilliseconds(300), ["a"], firstBeat: TimeSpan.FromMilliseconds(10)));
+        // Five beats of the other take past 1.2 s: long after the old fixed first beat (1 s).
+        AwaitCondition(() => Volatile.Read(ref soon) >= 5, TimeSpan.FromSeconds(10));
+        Assert.Equal(0, Volatile.Read(ref late));
+    }
+
+    [Fact]
     public async Task Heartbeats_travel_through_a_real_listener_end_to_end()
     {
         var cs = await SharedPostgres.NewDatabaseAsync("hb");

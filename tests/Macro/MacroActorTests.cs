@@ -107,4 +107,28 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         Assert.Equal("ok", Assert.Single(done.Results).Result);
         Assert.Equal(1, completions);
     }
+
+    [Fact]
+    public async Task A_killed_source_supervisor_comes_back_under_its_back_off_and_the_next_run_reaches_it()
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("macrorestart");
+        await using var db = NpgsqlDataSource.Create(cs);
+        var store = new MacroStore(db);
+        var dxy = Daily("fxrt_index_dxy_usa_d_dxy");
+        var source = new ScriptedSource(new() { [dxy.Column] = Series(new(2025, 6, 1), Today, 100) });
+        var root = Sys.ActorOf(MacroIngestion.Props(
+            new Dictionary<string, Props> { ["scripted"] = MacroSourceSupervisor.Props(source, [dxy], store, new(2025, 6, 1), 15) },
+            _ => Task.CompletedTask, schedule: TimeSpan.FromHours(1), runTimeout: TimeSpan.FromSeconds(5), firstRun: TimeSpan.FromHours(1),
+            minBackoff: TimeSpan.FromMilliseconds(50), maxBackoff: TimeSpan.FromMilliseconds(200)));
+        var path = root.Path / "scripted" / "source";
+        IActorRef before = ActorRefs.Nobody;   // the tree starts asynchronously
+        await AwaitAssertAsync(async () => before = await Sys.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(10));
+        Watch(before);
+        before.Tell(Kill.Instance);   // Akka's default would stop it for good: every later run would time out
+        ExpectTerminated(before);
+        await AwaitAssertAsync(async () => Assert.NotEqual(before, await Sys.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(1))),
+            TimeSpan.FromSeconds(10));
+        var done = await root.Ask<MacroIngestion.IngestionCompleted>(new MacroIngestion.RunNow(), TimeSpan.FromSeconds(15));
+        Assert.Equal("ok", Assert.Single(done.Results).Result);
+    }
 }

@@ -86,6 +86,22 @@ public class MacroSourceTests
     }
 
     [Fact]
+    public async Task The_daily_twelvedata_source_retries_a_rate_limit_in_the_body_and_fails_a_permanent_error_at_once_as_the_bar_client_does()
+    {
+        using var http = new HttpClient();
+        var dxy = new MacroVariableSpec("fxrt_index_dxy_usa_d_dxy", "twelvedata", "DXY", MacroFrequency.Daily, 1, 7, 60, 160, 0.05);
+        using var limited = new FixtureServer().Answer(200, F("twelvedata/error_429.json")).Answer(200, F("twelvedata/time_series_dxy_1day.json"));
+        Assert.Equal(2, (await new TwelveDataDailySource(http, limited.BaseUrl, "k", Fast).FetchAsync(dxy, From, To)).Count);
+        Assert.Equal(2, limited.Requests.Count);
+
+        using var wrong = new FixtureServer().Answer(200, F("twelvedata/error_400_symbol.json"));
+        var e = await Assert.ThrowsAsync<MacroSourceException>(() => new TwelveDataDailySource(http, wrong.BaseUrl, "k", Fast).FetchAsync(dxy, From, To));
+        Assert.False(e.Transient);
+        Assert.Contains("error 400", e.Message);
+        Assert.Single(wrong.Requests);
+    }
+
+    [Fact]
     public async Task Bcrp_banrep_and_twelvedata_read_their_formats()
     {
         using var http = new HttpClient();

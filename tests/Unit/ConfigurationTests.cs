@@ -25,6 +25,26 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void Every_retry_and_first_delay_is_read_from_the_shipped_configuration()
+    {
+        var s = CopSettings.From(CopSettings.WithEnvironment(Shipped(), _ => null));
+        Assert.Equal(TimeSpan.FromSeconds(1), s.HeartbeatFirstBeat);
+        Assert.Equal(TimeSpan.FromSeconds(1), s.TwelveData.FirstRetryDelay);
+        Assert.Equal((TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10)), (s.Pipeline.RetryMin, s.Pipeline.RetryMax));
+        Assert.Equal(TimeSpan.FromSeconds(5), s.Trading.PipelineTimings.AskMargin);
+        Assert.Equal((TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5)),
+            (s.Trading.PipelineTimings.DeadLetterMinBackoff, s.Trading.PipelineTimings.DeadLetterMaxBackoff));
+        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)), (s.Macro.FirstRun, s.Macro.AskMargin));
+        Assert.Equal(TimeSpan.FromMinutes(30), s.Macro.Resilience.BreakerWindow);
+
+        // A changed value reaches the setting: not a default that happens to be equal.
+        var changed = CopSettings.From(ConfigurationFactory.ParseString("cop.features.retry-backoff.min = 300ms\ncop.trading.ask-margin = 7s")
+            .WithFallback(CopSettings.WithEnvironment(Shipped(), _ => null)));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), changed.Pipeline.RetryMin);
+        Assert.Equal(TimeSpan.FromSeconds(7), changed.Trading.PipelineTimings.AskMargin);
+    }
+
+    [Fact]
     public void Environment_variables_override_HOCON()
     {
         var env = new Dictionary<string, string> { ["COP_DATABASE_URL"] = "postgres://u:p@db:5433/cop", ["COP_REDIS"] = "r:6379" };
@@ -55,6 +75,15 @@ public class ConfigurationTests
     [InlineData("cop.trading.retry-backoff.max = 100ms", "cop.trading.retry-backoff.max")]
     [InlineData("cop.macro.run-timeout = never", "cop.macro.run-timeout")]
     [InlineData("cop.macro.restart.max-backoff = 10ms", "cop.macro.restart.max-backoff")]
+    [InlineData("cop.notify.heartbeat-first-beat = 0s", "cop.notify.heartbeat-first-beat")]
+    [InlineData("cop.ingest.twelvedata.first-retry-delay = soon", "cop.ingest.twelvedata.first-retry-delay")]
+    [InlineData("cop.features.retry-backoff.min = -1s", "cop.features.retry-backoff.min")]
+    [InlineData("cop.features.retry-backoff.max = 1ms", "cop.features.retry-backoff.max")]
+    [InlineData("cop.trading.ask-margin = 0s", "cop.trading.ask-margin")]
+    [InlineData("cop.trading.dead-letter-backoff.max = 1ms", "cop.trading.dead-letter-backoff.max")]
+    [InlineData("cop.macro.first-run = 0s", "cop.macro.first-run")]
+    [InlineData("cop.macro.ask-margin = abc", "cop.macro.ask-margin")]
+    [InlineData("cop.macro.resilience.breaker-window = -5m", "cop.macro.resilience.breaker-window")]
     public void A_broken_value_names_its_key(string overrideLine, string key)
     {
         var c = ConfigurationFactory.ParseString(overrideLine).WithFallback(Shipped());

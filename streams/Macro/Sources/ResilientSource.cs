@@ -1,10 +1,9 @@
-using System.Net;
 using Cop.Actors.Macro;
 using Cop.Actors.Telemetry;
+using Cop.Streams.Http;
 using Cop.Trading.Macro;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Retry;
 
 namespace Cop.Streams.Macro.Sources;
 
@@ -15,52 +14,44 @@ public sealed record SourceResilience
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromSeconds(1);   // 1 s, 2 s, 4 s
     public int BreakerFailures { get; init; } = 3;
     public TimeSpan BreakDuration { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>How far back the breaker counts failed calls (hocon: cop.macro.resilience.breaker-window).</summary>
+    public TimeSpan BreakerWindow { get; init; } = TimeSpan.FromMinutes(30);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(20);
 }
 
 /// <summary>
-/// Wraps one source's HTTP calls: exponential retries of transient failures, then a circuit
-/// breaker per source (after BreakerFailures failed calls in a row it opens for BreakDuration,
-/// then lets one call through). A permanent error (unknown series, malformed answer) fails the
-/// call at once and does not trip the breaker: it is that variable's problem, not the source's.
+/// Wraps one source's HTTP calls (<see cref="HttpApiClient"/>: status handling, the rate limit,
+/// exponential retries of transient failures), then a circuit breaker per source (after
+/// BreakerFailures failed calls in a row, each with its retries, it opens for BreakDuration, then
+/// lets one call through). A permanent error (unknown series, malformed answer) fails the call at
+/// once and does not trip the breaker: it is that variable's problem, not the source's.
 /// </summary>
-public abstract class ResilientSource : IMacroSource
+public abstract class ResilientSource : HttpApiClient, IMacroSource
 {
-    private readonly ResiliencePipeline _pipeline;
+    private readonly ResiliencePipeline _breakerPipeline;
     private readonly CircuitBreakerStateProvider _breaker = new();
 
     protected ResilientSource(string name, HttpClient http, SourceResilience resilience)
+        : base(name, http, resilience.Timeout, resilience.MaxRetries + 1, resilience.FirstRetryDelay)
     {
-        Name = name;
-        Http = http;
         Resilience = resilience;
         CopMetrics.ExtractorHealth.WithLabels(name).Set(1);
-        var transient = new PredicateBuilder().Handle<MacroSourceException>(e => e.Transient);
-        _pipeline = new ResiliencePipelineBuilder()
+        // Polly for the breaker only: the retry inside it is the house one (Retrying), as everywhere.
+        _breakerPipeline = new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                ShouldHandle = transient,
+                ShouldHandle = new PredicateBuilder().Handle<MacroSourceException>(e => e.Transient),
                 FailureRatio = 1.0,
                 MinimumThroughput = resilience.BreakerFailures,
-                SamplingDuration = TimeSpan.FromMinutes(30),
+                SamplingDuration = resilience.BreakerWindow,
                 BreakDuration = resilience.BreakDuration,
                 StateProvider = _breaker,
                 OnOpened = _ => { CopMetrics.ActiveCircuitBreakers.Inc(); CopMetrics.ExtractorHealth.WithLabels(name).Set(0); return default; },
                 OnClosed = _ => { CopMetrics.ActiveCircuitBreakers.Dec(); CopMetrics.ExtractorHealth.WithLabels(name).Set(1); return default; },
             })
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = transient,
-                MaxRetryAttempts = resilience.MaxRetries,
-                Delay = resilience.FirstRetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = false,
-            })
             .Build();
     }
 
-    public string Name { get; }
-    protected HttpClient Http { get; }
     protected SourceResilience Resilience { get; }
 
     public string BreakerState => _breaker.CircuitState switch
@@ -74,7 +65,8 @@ public abstract class ResilientSource : IMacroSource
     {
         try
         {
-            return await _pipeline.ExecuteAsync(async token => await FetchOnceAsync(variable, from, to, token), ct);
+            return await _breakerPipeline.ExecuteAsync(async token =>
+                await WithRetriesAsync(t => FetchOnceAsync(variable, from, to, t), token), ct);
         }
         catch (Exception e) when (e is MacroSourceException or BrokenCircuitException)
         {
@@ -86,30 +78,7 @@ public abstract class ResilientSource : IMacroSource
 
     protected abstract Task<IReadOnlyList<MacroValue>> FetchOnceAsync(MacroVariableSpec variable, DateOnly from, DateOnly to, CancellationToken ct);
 
-    /// <summary>GETs a URL and returns the body, classifying failures.</summary>
-    protected async Task<string> GetAsync(string url, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(Resilience.Timeout);
-        try
-        {
-            using var response = await Http.GetAsync(url, timeout.Token);
-            var body = await response.Content.ReadAsStringAsync(timeout.Token);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
-                throw new MacroSourceException($"{Name}: HTTP {(int)response.StatusCode}", transient: true);
-            if (!response.IsSuccessStatusCode)
-                throw new MacroSourceException($"{Name}: HTTP {(int)response.StatusCode}: {Shorten(body)}", transient: false);
-            return body;
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new MacroSourceException($"{Name}: no answer within {Resilience.Timeout}", transient: true);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new MacroSourceException($"{Name}: unreachable ({e.Message})", transient: true);
-        }
-    }
+    protected override Exception Failure(string message, bool transient) => new MacroSourceException(message, transient);
 
-    protected static string Shorten(string s) => s.Length <= 200 ? s : s[..200] + "...";
+    protected override bool IsTransient(Exception e) => e is MacroSourceException { Transient: true };
 }
