@@ -18,6 +18,9 @@ public sealed class PathObserver
     private readonly ConcurrentDictionary<(string, DateTime), DateTime> _stored = new();
     private readonly ConcurrentDictionary<(string, DateTime), DateTime> _built = new();
     private readonly ConcurrentDictionary<(string, DateTime), byte> _decided = new();
+    private readonly ConcurrentDictionary<(string, DateTime), TaskCompletionSource> _rowWaits = new();
+    private readonly ConcurrentDictionary<(string, DateTime), (int Models, TaskCompletionSource Done)> _decisionWaits = new();
+    private readonly ConcurrentDictionary<(string, DateTime), ConcurrentDictionary<string, byte>> _decidedBy = new();
     private int _featureRows;
 
     /// <summary>Feature rows committed (a row rewritten counts again).</summary>
@@ -28,6 +31,14 @@ public sealed class PathObserver
     public ConcurrentBag<double> FeatureLatencies { get; } = new();
     /// <summary>Feature row committed -> its first decision logged (ms).</summary>
     public ConcurrentBag<double> DecisionLatencies { get; } = new();
+
+    /// <summary>Completes when the bar's feature row is committed (call before the bar is stored).</summary>
+    public Task FeatureRowCommitted(string symbol, DateTime bar) =>
+        _rowWaits.GetOrAdd((symbol, bar), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>Completes when <paramref name="models"/> models logged their decision of the bar (call before the bar is stored).</summary>
+    public Task DecisionsLogged(string symbol, DateTime bar, int models) =>
+        _decisionWaits.GetOrAdd((symbol, bar), _ => (models, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))).Done.Task;
 
     public IBarArchive Bars(IBarArchive inner) => new ObservedBars(inner, this);
     public IFeatureStore FeatureWriter(IFeatureStore inner) => new ObservedFeatures(inner, this);
@@ -63,6 +74,7 @@ public sealed class PathObserver
             {
                 o._built[(r.Symbol, r.Time)] = now;
                 if (o._stored.TryRemove((r.Symbol, r.Time), out var at)) o.FeatureLatencies.Add((now - at).TotalMilliseconds);
+                if (o._rowWaits.TryRemove((r.Symbol, r.Time), out var wait)) wait.TrySetResult();
             }
             Interlocked.Add(ref o._featureRows, rows.Count);
             return n;
@@ -76,8 +88,19 @@ public sealed class PathObserver
             await inner.WriteAsync(decisions, ct);
             var now = DateTime.UtcNow;
             foreach (var d in decisions)
-                if (o._decided.TryAdd((d.Symbol, d.BarTime), 0) && o._built.TryRemove((d.Symbol, d.BarTime), out var at))
+            {
+                var key = (d.Symbol, d.BarTime);
+                if (o._decided.TryAdd(key, 0) && o._built.TryRemove(key, out var at))
                     o.DecisionLatencies.Add((now - at).TotalMilliseconds);
+                if (!o._decisionWaits.TryGetValue(key, out var wait)) continue;
+                var by = o._decidedBy.GetOrAdd(key, _ => new());
+                by.TryAdd(d.ModelId, 0);
+                if (by.Count >= wait.Models && o._decisionWaits.TryRemove(key, out _))
+                {
+                    o._decidedBy.TryRemove(key, out _);
+                    wait.Done.TrySetResult();
+                }
+            }
         }
 
         public Task<bool> ExistsAsync(string modelId, string symbol, DateTime barTime, CancellationToken ct = default) =>

@@ -301,15 +301,6 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The same fill as N statements, one per column (the spec's "before"): the
-    /// benchmark's baseline. Same SQL, same result.</summary>
-    public async Task<int> ForwardFillColumnByColumnAsync(string table, IReadOnlyList<string> columns, DateOnly from, int lookbackDays, CancellationToken ct = default)
-    {
-        var changed = 0;
-        foreach (var c in columns) changed += await ForwardFillAsync(table, [c], from, lookbackDays, ct);
-        return changed;
-    }
-
     /// <summary>Every row of a table (filled values included), for the Parquet masters.</summary>
     public async Task<(IReadOnlyList<DateOnly> Dates, IReadOnlyList<double?[]> Columns)> ReadTableAsync(string table, IReadOnlyList<string> columns, CancellationToken ct = default)
     {

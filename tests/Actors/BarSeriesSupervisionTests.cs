@@ -13,7 +13,7 @@ namespace Cop.Tests.Actors;
 /// Akka's in-memory one): a failed unit of work restarts the series with back-off, the restart
 /// rebuilds state, and a retried command then writes exactly the rows an uninterrupted run would.</summary>
 public class BarSeriesSupervisionTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(
-    ConfigurationFactory.ParseString(CopSerializer.Hocon + "\nakka.loglevel = WARNING"), output: output)
+    Infrastructure.CopTestKit.Setup(), output: output)
 {
     private sealed class FlakyStore(Bar[] bars) : IFeatureStore
     {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Cop.Host.Composition;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Persistence.Schema;
@@ -55,7 +56,11 @@ public static class BenchCommand
         rows.Add(("bare Npgsql LISTEN, one at a time: p50 / p99 / max (ms)", Fmt(bare)));
 
         // 2. Cop's source, one at a time: insert a bar, wait until the stream delivers it.
-        using var system = ActorSystem.Create("cop-bench", settings.Hocon);
+        await using var app = await CopApplication.StartAsync(new CopEnvironment
+        {
+            Settings = settings, ConnectionString = cs, ActorFamilies = false,   // the system alone: this section runs its own graph
+        }, "cop-bench");
+        var system = app.System;
         var msLog = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         await using var consumer = await EventConsumer<BarInserted>.CreateAsync(RowChannels.Bars, cs, "bench", settings.Notify, msLog);
         var waiting = new ConcurrentDictionary<DateTime, TaskCompletionSource>();

@@ -1,4 +1,5 @@
 using Cop.Host.Application;
+using Cop.Host.Composition;
 using Cop.Persistence.Macro;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -40,15 +41,12 @@ public static class FeatureBench
         var lastBar = InProcess(LoadValidated(barFile, settings, quick), macro, quick, rows, targets);
 
         // 3. The real path, end to end, on the whole file.
-        using var system = ActorSystem.Create("cop-bench-features", FeatureWiring.ActorSystemConfig(settings, cs));
-        var built = 0;
-        var waiting = new ConcurrentDictionary<DateTime, TaskCompletionSource>();
-        var log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        await using var wiring = await FeatureWiring.StartAsync(system, settings, cs, log, onBuilt: (e, _) =>
+        // The application as `cop run` composes it, watched through decorators on its ports.
+        var observer = new PathObserver();
+        await using var app = await CopApplication.StartAsync(new CopEnvironment
         {
-            Interlocked.Increment(ref built);
-            if (waiting.TryRemove(e.Time, out var tcs)) tcs.TrySetResult();
-        });
+            Settings = settings, ConnectionString = cs, FeatureWriter = observer.FeatureWriter,
+        }, "cop-bench-features");
         await using var barStore = new BarStore(cs);
         var ingester = new BarIngester(barStore, new QuarantineStore(db), settings.Validation, "bench");
         var rssBefore = Stats.RssMb();
@@ -57,7 +55,7 @@ public static class FeatureBench
             null, TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
         var sw = Stopwatch.StartNew();
         var report = await ingester.IngestFileAsync(barFile, DateTime.UtcNow, maxDays: quick ? 150 : null);
-        while (Volatile.Read(ref built) < report.Inserted && sw.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(5);
+        while (observer.FeatureRows < report.Inserted && sw.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(5);
         var replaySeconds = sw.Elapsed.TotalSeconds;
         var featureRows = (long)(await Scalar(db, "SELECT count(*) FROM inference_features_5m"))!;
         var throughput = featureRows / replaySeconds;
@@ -77,11 +75,11 @@ public static class FeatureBench
         for (var i = 0; i < oneByOne; i++)
         {
             do t = t.AddMinutes(5); while (!TradingSession.IsSessionBar(t) || !MarketCalendar.IsTradingDay(TradingSession.BogotaDate(t)));
-            var tcs = waiting.GetOrAdd(t, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var committed = observer.FeatureRowCommitted("USD/COP", t);
             var bar = new RawBar("USD/COP", new DateTimeOffset(t), close, close + 1, close - 1, close, 0, "bench", "bench", "bench");
             sw.Restart();
             await ingester.IngestAsync([bar], t.AddMinutes(10));
-            await tcs.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await committed.WaitAsync(TimeSpan.FromSeconds(10));
             latencies.Add(sw.Elapsed.TotalMilliseconds);
         }
         rows.Add(($"one bar at a time ({oneByOne}): validation + INSERT to committed feature row, p50 / p99 (ms)",

@@ -1,4 +1,5 @@
 using Cop.Host.Application;
+using Cop.Host.Composition;
 using Cop.Persistence.Macro;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -61,16 +62,14 @@ public static class TradingBench
         await registry.RegisterAsync(baseline with { ModelId = "baseline_linear_v1_b", Status = "deployed" });
         var redis = await services.RedisAsync(settings);
         var online = redis is null ? null : new OnlineFeatureStore(redis);
-        var recent = new RecentFeatureRows();
-        var log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        using var system = ActorSystem.Create("cop-bench-trading", FeatureWiring.ActorSystemConfig(settings, cs));
-        var waiting = new ConcurrentDictionary<DateTime, TaskCompletionSource>();
-        await using var features = await FeatureWiring.StartAsync(system, settings, cs, log, online: online, recent: recent);
-        await using var trading = await TradingWiring.StartAsync(system, settings, cs, log, online: online, recent: recent, onDecided: (e, d) =>
+        // The application as `cop run` composes it, watched through decorators on its ports.
+        var observer = new PathObserver();
+        await using var app = await CopApplication.StartAsync(new CopEnvironment
         {
-            if (d.Decided.Count(x => !x.Duplicate) == 2 && waiting.TryRemove(e.Time, out var tcs)) tcs.TrySetResult();
-        });
-        await trading.WaitForModelsAsync(2, TimeSpan.FromSeconds(20));
+            Settings = settings, ConnectionString = cs, Redis = redis, DecisionLog = observer.DecisionLog,
+        }, "cop-bench-trading");
+        var system = app.System;
+        await app.Runtime.Trading!.WaitForModelsAsync(2, TimeSpan.FromSeconds(20));
         await using var bars = new BarStore(cs);
         var ingester = new BarIngester(bars, new QuarantineStore(db), settings.Validation, "bench");
         var days = quick ? 20 : 60;
@@ -131,11 +130,11 @@ public static class TradingBench
         for (var i = 0; i < (quick ? 50 : 300) + warmUp; i++)
         {
             do t = t.AddMinutes(5); while (!TradingSession.IsSessionBar(t) || !MarketCalendar.IsTradingDay(TradingSession.BogotaDate(t)));
-            var tcs = waiting.GetOrAdd(t, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var bothDecided = observer.DecisionsLogged("USD/COP", t, models: 2);
             var bar = new RawBar("USD/COP", new DateTimeOffset(t), last.Close, last.Close + 1, last.Close - 1, last.Close, 0, "bench", "bench", "bench");
             var start = Stopwatch.GetTimestamp();
             await ingester.IngestAsync([bar], t.AddMinutes(10));
-            await tcs.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await bothDecided.WaitAsync(TimeSpan.FromSeconds(10));
             if (i < warmUp) continue;
             client.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             timed.Add(t);
@@ -170,10 +169,16 @@ public static class TradingBench
         var replay = (await reader.ReadSinceAsync(DateTime.MinValue.ToUniversalTime())).Take(n).Select(s => s.BarTime).ToList();
         var info = (await registry.DeployedAsync()).First();
         await using var modelsDb = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-bench-models", settings.Trading.MaxConnections));   // as TradingWiring's
+        // "Without": the same actor on the same system configuration with the journal in memory,
+        // which is what the durable exactly-once record costs.
+        await using var inMemory = await CopApplication.StartAsync(new CopEnvironment
+        {
+            Settings = settings, ConnectionString = cs, ActorFamilies = false, InMemoryJournal = true,
+        }, "cop-bench-in-memory-journal");
         foreach (var inFlight in new[] { settings.Trading.DecisionsInFlight, 1 }.Distinct())
         {
             var withJournal = await StartModelAsync(system, info, modelsDb, settings.Trading.Models, $"eo_on_{inFlight}");
-            var withoutJournal = await StartModelAsync(system, info, modelsDb, settings.Trading.Models with { ExactlyOnce = false }, $"eo_off_{inFlight}");
+            var withoutJournal = await StartModelAsync(inMemory.System, info, modelsDb, settings.Trading.Models, $"eo_off_{inFlight}");
             var (timeWith, timeWithout) = (TimeSpan.Zero, TimeSpan.Zero);
             var chunks = replay.Chunk(250).ToList();
             for (var k = 0; k < chunks.Count; k++)
@@ -185,7 +190,7 @@ public static class TradingBench
             await withoutJournal.GracefulStop(TimeSpan.FromSeconds(5));
             var (with, without) = (replay.Count / timeWith.TotalSeconds, replay.Count / timeWithout.TotalSeconds);
             var configured = inFlight == settings.Trading.DecisionsInFlight;
-            rows.Add(($"decisions/s, {replay.Count:N0} bars through one model in groups of {inFlight}{(configured ? " (configured)" : "")}: exactly-once (journal) / without",
+            rows.Add(($"decisions/s, {replay.Count:N0} bars through one model in groups of {inFlight}{(configured ? " (configured)" : "")}: journal on PostgreSQL / in memory",
                 $"{with:N0} / {without:N0} = {without / with:N2}x"));
             if (configured)
                 targets.Add(($"exactly-once costs no more than 2x the throughput, groups of {inFlight} (configured) (measured {without / with:N2}x)", without / with <= 2));

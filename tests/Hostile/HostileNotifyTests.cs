@@ -1,4 +1,5 @@
 using Cop.Host.Application;
+using Cop.Host.Composition;
 using Cop.Persistence.Macro;
 using System.IO.Compression;
 using System.Text;
@@ -290,14 +291,14 @@ public class HostileNotifyTests(ITestOutputHelper output)
         private readonly CopSettings _settings;
         private readonly string _cs;
         private readonly NpgsqlDataSource _db;
-        private readonly ActorSystem _system;
+        private readonly CopApplication _app;
         private int _disposed;
-        public FeatureWiring Features { get; }
-        public TradingWiring Trading { get; }
-        public ActorSystem System => _system;
+        public FeatureWiring Features => _app.Runtime.Features!;
+        public TradingWiring Trading => _app.Runtime.Trading!;
+        public ActorSystem System => _app.System;
 
-        private Path_(CopSettings settings, string cs, NpgsqlDataSource db, ActorSystem system, FeatureWiring features, TradingWiring trading) =>
-            (_settings, _cs, _db, _system, Features, Trading) = (settings, cs, db, system, features, trading);
+        private Path_(CopSettings settings, string cs, NpgsqlDataSource db, CopApplication app) =>
+            (_settings, _cs, _db, _app) = (settings, cs, db, app);
 
         public static async Task<Path_> StartAsync(string cs, TestLogger log, bool seed)
         {
@@ -308,11 +309,9 @@ public class HostileNotifyTests(ITestOutputHelper output)
                 await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(Fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
                 await ModelRegistration.RegisterBaselineAsync(new ModelRegistryStore(db), Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
             }
-            var system = ActorSystem.Create("hostile", FeatureWiring.ActorSystemConfig(settings, cs));
-            var features = await FeatureWiring.StartAsync(system, settings, cs, log);
-            var trading = await TradingWiring.StartAsync(system, settings, cs, log);
-            Assert.Equal(1, await trading.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));
-            return new Path_(settings, cs, db, system, features, trading);
+            var app = await CopApplication.StartAsync(new CopEnvironment { Settings = settings, ConnectionString = cs, Log = log }, "hostile");
+            Assert.Equal(1, await app.Runtime.Trading!.WaitForModelsAsync(1, TimeSpan.FromSeconds(20)));
+            return new Path_(settings, cs, db, app);
         }
 
         /// <summary>The sample's first days (bars already stored are quarantined as duplicates); returns the bars newly stored.</summary>
@@ -328,9 +327,7 @@ public class HostileNotifyTests(ITestOutputHelper output)
         public async ValueTask DisposeAsync()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-            await Trading.DisposeAsync();
-            await Features.DisposeAsync();
-            await _system.Terminate();
+            await _app.DisposeAsync();
             await _db.DisposeAsync();
         }
     }

@@ -91,8 +91,17 @@ public static class Sql
         }
     }
 
-    /// <summary>An actor system whose journal and snapshots live in this test database.</summary>
-    public static Akka.Actor.ActorSystem JournaledSystem(string cs, string name) => Akka.Actor.ActorSystem.Create(name,
-        Akka.Configuration.ConfigurationFactory.ParseString(Cop.Actors.Serialization.CopSerializer.Hocon + "\nakka.loglevel = WARNING")
-            .WithFallback(Cop.Persistence.Journals.JournalConfig.For(cs)));
+    /// <summary>The production actor system (AddCop without its actor families: cop.conf, the
+    /// serializer, the journal and snapshots in this test database), for tests that start their own
+    /// actors on it. Disposing (terminating) the system stops its host.</summary>
+    public static Akka.Actor.ActorSystem JournaledSystem(string cs, string name)
+    {
+        // Synchronous for the tests' `using var system = ...` blocks; start-up is async underneath.
+        var app = Task.Run(() => Cop.Host.Composition.CopApplication.StartAsync(new Cop.Host.Composition.CopEnvironment
+        {
+            Settings = ShippedConfig.Settings(), ConnectionString = cs, ActorFamilies = false,
+        }, name)).GetAwaiter().GetResult();
+        app.System.WhenTerminated.ContinueWith(_ => app.DisposeAsync().AsTask(), TaskScheduler.Default);
+        return app.System;
+    }
 }

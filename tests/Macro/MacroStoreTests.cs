@@ -116,7 +116,7 @@ public class MacroStoreTests
         await using var __ = db2;
         foreach (var (column, k) in columns.Select((c, k) => (c, k)))
             await store2.UpsertAsync(Settings[column], [.. dates.Select((d, i) => (d, before[k][i])).Where(x => x.Item2 is not null).Select(x => new MacroValue(x.d, x.Item2!.Value))]);
-        await store2.ForwardFillColumnByColumnAsync("macro_daily", columns, from, lookbackDays: 40);
+        foreach (var column in columns) await store2.ForwardFillAsync("macro_daily", [column], from, lookbackDays: 40);
         var (_, loop) = await store2.ReadTableAsync("macro_daily", columns);
         for (var k = 0; k < columns.Length; k++) Assert.Equal(expected[k], loop[k]);
     }

@@ -117,7 +117,7 @@ public class GaplessDecisionTests(ITestOutputHelper output)
         await using var journal = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dir, Durable = true });
         try
         {
-            using var system = ActorSystem.Create("gapless", FeatureWiring.ActorSystemConfig(ShippedConfig.Settings(), journal.ConnectionString));
+            using var system = Sql.JournaledSystem(journal.ConnectionString, "gapless");
             var models = DeployedModelTests.Supervisor(system, m, new DecisionStore(m.Db), features: gated, sequence: new FeatureReader(m.Db));
             await DeployedModelTests.WaitForModels(models, 2);
             var dlq = new DeadLetterStore(m.Db);

@@ -1,4 +1,5 @@
 using Cop.Host.Application;
+using Cop.Host.Composition;
 using Cop.Persistence.Macro;
 using Cop.Actors.Models;
 using Akka.Actor;
@@ -291,9 +292,10 @@ public class TradingPathTests(ITestOutputHelper output)
         public required string Cs { get; init; }
         public required CopSettings Settings { get; init; }
         public required NpgsqlDataSource Db { get; init; }
-        public required ActorSystem System { get; init; }
-        public required FeatureWiring Features { get; init; }
-        public required TradingWiring Trading { get; init; }
+        public required CopApplication App { get; init; }
+        public ActorSystem System => App.System;
+        public FeatureWiring Features => App.Runtime.Features!;
+        public TradingWiring Trading => App.Runtime.Trading!;
 
         /// <param name="alsoDeployed">Ids of further deployed copies of the baseline.</param>
         public static async Task<RunningPath> StartAsync(string cs, CopSettings settings, TestLogger log, params string[] alsoDeployed)
@@ -303,11 +305,10 @@ public class TradingPathTests(ITestOutputHelper output)
             var registry = new ModelRegistryStore(db);
             var baseline = await ModelRegistration.RegisterBaselineAsync(registry, Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
             foreach (var id in alsoDeployed) await registry.RegisterAsync(baseline with { ModelId = id, Status = "deployed" });
-            var system = ActorSystem.Create("path", FeatureWiring.ActorSystemConfig(settings, cs));
-            var features = await FeatureWiring.StartAsync(system, settings, cs, log);
-            var trading = await TradingWiring.StartAsync(system, settings, cs, log);
-            Assert.Equal(1 + alsoDeployed.Length, await trading.WaitForModelsAsync(1 + alsoDeployed.Length, TimeSpan.FromSeconds(20)));
-            return new RunningPath { Cs = cs, Settings = settings, Db = db, System = system, Features = features, Trading = trading };
+            // The application as `cop run` composes it, without the macro schedule and the poller.
+            var app = await CopApplication.StartAsync(new CopEnvironment { Settings = settings, ConnectionString = cs, Log = log }, "path");
+            Assert.Equal(1 + alsoDeployed.Length, await app.Runtime.Trading!.WaitForModelsAsync(1 + alsoDeployed.Length, TimeSpan.FromSeconds(20)));
+            return new RunningPath { Cs = cs, Settings = settings, Db = db, App = app };
         }
 
         /// <summary>The sample's first <paramref name="maxDays"/> days; returns the bars newly stored.</summary>
@@ -320,9 +321,7 @@ public class TradingPathTests(ITestOutputHelper output)
 
         public async ValueTask DisposeAsync()
         {
-            await Trading.DisposeAsync();
-            await Features.DisposeAsync();
-            System.Dispose();
+            await App.DisposeAsync();
             try { await Db.DisposeAsync(); } catch (Exception) { }   // its sockets may have died with the server
         }
     }

@@ -1,4 +1,5 @@
 using Cop.Host.Application;
+using Cop.Host.Composition;
 using Cop.Persistence.Macro;
 using System.Collections.Concurrent;
 using System.IO.Compression;
@@ -51,15 +52,17 @@ public class FeaturePathTests(ITestOutputHelper output)
         await using var db = NpgsqlDataSource.Create(cs);
         await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Fixture("macro_indicators_daily_2019_2020.csv.gz")]);
 
-        using var system = ActorSystem.Create("path", FeatureWiring.ActorSystemConfig(settings, cs));
-        var built = 0;
-        await using var wiring = await FeatureWiring.StartAsync(system, settings, cs, new TestLogger(output), onBuilt: (_, _) => Interlocked.Increment(ref built));
+        var observer = new PathObserver();
+        await using var app = await CopApplication.StartAsync(new CopEnvironment
+        {
+            Settings = settings, ConnectionString = cs, Log = new TestLogger(output), FeatureWriter = observer.FeatureWriter,
+        }, "path");
         await using var bars = new BarStore(cs);
         var ingester = new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test");
         var report = await ingester.IngestFileAsync(file, DateTime.UtcNow);
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (Volatile.Read(ref built) < report.Inserted && DateTime.UtcNow < deadline) await Task.Delay(50);
+        while (observer.FeatureRows < report.Inserted && DateTime.UtcNow < deadline) await Task.Delay(50);
         output.WriteLine($"read {report.Read}, inserted {report.Inserted}, rejected {string.Join(", ", report.Rejected)}");
 
         Assert.Equal(6003, report.Read);

@@ -11,9 +11,11 @@ namespace Cop.Tests.Unit;
 
 /// <summary>Every journaled or snapshotted message binds to CopSerializer and round-trips
 /// (a type that silently fell back to another serializer would break stored journals).</summary>
-public class SerializationTests : IDisposable
+public class SerializationTests : Akka.TestKit.Xunit2.TestKit
 {
-    private readonly ActorSystem _system = ActorSystem.Create("ser", ConfigurationFactory.ParseString(CopSerializer.Hocon));
+    public SerializationTests() : base(Infrastructure.CopTestKit.Setup()) { }
+
+    private ActorSystem _system => Sys;
 
     public static TheoryData<string> PersistedTypes()
     {
@@ -77,5 +79,4 @@ public class SerializationTests : IDisposable
         Assert.Contains("nope.v9", e.Message);
     }
 
-    public void Dispose() => _system.Dispose();
 }
