@@ -51,8 +51,8 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
             [embi.Column] = Series(new(2025, 1, 1), Today, 300),
         });
         // States before the run: dxy empty, vix stale (last value 40 days ago), embi fresh.
-        await store.UpsertAsync(vix, [.. source.FetchAsync(vix, new(2025, 5, 1), new(2025, 5, 21)).Result]);
-        await store.UpsertAsync(embi, [.. source.FetchAsync(embi, new(2025, 6, 1), new(2025, 6, 29)).Result]);
+        await store.UpsertAsync(vix, [.. await source.FetchAsync(vix, new(2025, 5, 1), new(2025, 5, 21))]);
+        await store.UpsertAsync(embi, [.. await source.FetchAsync(embi, new(2025, 6, 1), new(2025, 6, 29))]);
         source.Calls.Clear();
 
         var seedStart = new DateOnly(2025, 1, 1);
@@ -80,7 +80,7 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         // Every value of every series exactly once, equal to the source's.
         foreach (var v in new[] { dxy, vix, embi })
         {
-            var expected = source.FetchAsync(v, v == vix ? new DateOnly(2025, 5, 1) : v == embi ? new DateOnly(2025, 6, 1) : seedStart, Today).Result;
+            var expected = await source.FetchAsync(v, v == vix ? new DateOnly(2025, 5, 1) : v == embi ? new DateOnly(2025, 6, 1) : seedStart, Today);
             var (dates, values) = await store.ReadTableAsync("macro_daily", [v.Column]);
             var stored = dates.Zip(values[0], (d, x) => (d, x)).Where(p => p.x is not null).Select(p => new MacroValue(p.d, p.x!.Value)).ToList();
             Assert.Equal(expected, stored);

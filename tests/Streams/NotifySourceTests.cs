@@ -18,7 +18,7 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
     public async Task Ten_thousand_bars_arrive_exactly_once_while_the_listener_is_killed_repeatedly()
     {
         var cs = await SharedPostgres.NewDatabaseAsync("kill");
-        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: output);
+        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: Output);
         await h.WaitForAsync(() => h.Breaker.State == CircuitState.Closed && h.Marks.ReadFrom().Count == 0, TimeSpan.FromSeconds(5), "start");
 
         var kills = 0;
@@ -41,7 +41,7 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         await killer;
         await Task.Delay(1500); // any late duplicate would show up now
 
-        output.WriteLine($"listener killed {kills} times; transitions: {string.Join(", ", h.Transitions)}");
+        Output?.WriteLine($"listener killed {kills} times; transitions: {string.Join(", ", h.Transitions)}");
         Assert.True(kills >= 3, $"the listener was killed only {kills} times");
         Assert.Equal(10_000, h.Deliveries.Count);
         Assert.All(h.Deliveries, kv => Assert.Equal(1, kv.Value));
@@ -61,7 +61,7 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         {
             var cs = pg.ConnectionString;
             DatabaseMigrator.Apply(cs);
-            await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: output);
+            await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: Output);
 
             await Sql.InsertBarsAsync(cs, 0, 500);
             await h.WaitForAsync(() => h.Deliveries.Count == 500, TimeSpan.FromSeconds(30), "first 500");
@@ -75,7 +75,7 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
             await h.WaitForAsync(() => h.Deliveries.Count == 1000, TimeSpan.FromSeconds(60), "all 1,000 after restart");
             await Task.Delay(1000);
             Assert.All(h.Deliveries, kv => Assert.Equal(1, kv.Value));
-            output.WriteLine($"transitions: {string.Join(", ", h.Transitions)}");
+            Output?.WriteLine($"transitions: {string.Join(", ", h.Transitions)}");
         }
         finally
         {
@@ -88,7 +88,7 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
     public async Task A_malformed_payload_is_quarantined_and_the_stream_goes_on()
     {
         var cs = await SharedPostgres.NewDatabaseAsync("bad");
-        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: output);
+        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: Output);
         await Sql.InsertBarsAsync(cs, 0, 1);
         await h.WaitForAsync(() => h.Deliveries.Count == 1, TimeSpan.FromSeconds(10), "first bar");
 
@@ -112,7 +112,7 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
     public async Task The_breaker_opens_polls_and_closes_again_when_LISTEN_recovers()
     {
         var cs = await SharedPostgres.NewDatabaseAsync("brk");
-        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: output);
+        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: Output);
         await Sql.InsertBarsAsync(cs, 0, 10);
         await h.WaitForAsync(() => h.Deliveries.Count == 10, TimeSpan.FromSeconds(10), "first bars");
 
