@@ -84,8 +84,8 @@ public class BarSeriesTests
             await series.Ask<BarSeries.Processed>(new BarSeries.ProcessUpTo(Symbol, "5m", bars[399].Time), Timeout);
             // Journal entries are written behind the commits; on a loaded machine none may have landed
             // yet. Wait for the first (so the restart does rebuild from the journal), not the rest.
-            for (var i = 0; i < 100 && await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM journal WHERE persistence_id = 'bar-series|USD/COP|5m'") == 0; i++)
-                await Task.Delay(50);
+            await Eventually.Until(async () => await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM journal WHERE persistence_id = 'bar-series|USD/COP|5m'") > 0,
+                Timeout, "the first journal entry");
             await first.Terminate();
         }
 

@@ -100,14 +100,24 @@ public class DeployedModelTests
     private static async Task<DeployedModelSupervisor.BarDecisions> Decide(IActorRef supervisor, DateTime bar) =>
         await supervisor.Ask<DeployedModelSupervisor.BarDecisions>(new DeployedModelSupervisor.DecideBar(Symbol, bar, null, TimeSpan.FromSeconds(5)), Timeout);
 
-    internal static async Task WaitForModels(IActorRef supervisor, int count)
+    internal static Task WaitForModels(IActorRef supervisor, int count) => Eventually.Until(async () =>
+        (await supervisor.Ask<DeployedModelSupervisor.ModelList>(new DeployedModelSupervisor.ListModels(), Timeout)).Running.Count == count,
+        Timeout, $"{count} models running");
+
+    /// <summary>Completes when a warning containing <paramref name="text"/> is logged in <paramref name="system"/>
+    /// (subscribed before it returns, so a warning caused right after is not missed).</summary>
+    private static Task WarningLogged(ActorSystem system, string text)
     {
-        for (var i = 0; i < 100; i++)
-        {
-            if ((await supervisor.Ask<DeployedModelSupervisor.ModelList>(new DeployedModelSupervisor.ListModels(), Timeout)).Running.Count == count) return;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"{count} models never ran");
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = system.ActorOf(Props.Create(() => new WarningWatch(text, seen)));
+        system.EventStream.Subscribe(watch, typeof(Akka.Event.Warning));
+        return seen.Task;
+    }
+
+    private sealed class WarningWatch : ReceiveActor
+    {
+        public WarningWatch(string text, TaskCompletionSource seen) =>
+            Receive<Akka.Event.Warning>(w => { if (w.Message?.ToString()?.Contains(text) == true) seen.TrySetResult(); });
     }
 
     [Fact]
@@ -121,13 +131,7 @@ public class DeployedModelTests
             var supervisor = Supervisor(system, m, new FlakyLog(new DecisionStore(m.Db), failures: 1));
             await WaitForModels(supervisor, 1);
             // The first bar's rows fail after its decision was journaled: the model restarts and re-logs.
-            for (var attempt = 0; ; attempt++)
-            {
-                var first = await Decide(supervisor, bars[0].Time);
-                if (first.Decided.Count == 1) break;
-                Assert.True(attempt < 20, "the model never recovered");
-                await Task.Delay(100);
-            }
+            await Eventually.Until(async () => (await Decide(supervisor, bars[0].Time)).Decided.Count == 1, Timeout, "the model to recover and decide the first bar");
             foreach (var bar in bars.Skip(1)) Assert.Single((await Decide(supervisor, bar.Time)).Decided);
             var duplicate = await Decide(supervisor, bars[50].Time);
             Assert.True(Assert.Single(duplicate.Decided).Duplicate);
@@ -184,13 +188,9 @@ public class DeployedModelTests
 
             // The backoff supervisor restarts it from the journal; the bar again (a retry, a duplicate
             // notification) is already decided, and the rest of the bars go on.
-            for (var until = DateTime.UtcNow + Timeout; ; )
-            {
-                var again = await Decide(supervisor, bars[40]);
-                if (again.Decided.Count == 1) { Assert.True(again.Decided[0].Duplicate); break; }
-                Assert.True(DateTime.UtcNow < until, "the killed model never came back");
-                await Task.Delay(100);
-            }
+            var again = await Eventually.Value(async () => await Decide(supervisor, bars[40]) is { Decided.Count: 1 } d ? d : null,
+                Timeout, "the killed model to come back");
+            Assert.True(again.Decided[0].Duplicate);
             foreach (var bar in bars[41..]) Assert.Single((await Decide(supervisor, bar)).Decided);
             killed = (await Account(system, supervisor)).Account;
         }
@@ -345,24 +345,27 @@ public class DeployedModelTests
         await WaitForModels(supervisor, 1);
         await Decide(supervisor, bars[0].Time);
 
+        // The supervisor reads the registry every 200 ms and tells the model, which says so.
+        var on = WarningLogged(system, "kill switch ON");
         await m.Registry.SetKillSwitchAsync(BaselinePolicy.ModelId, true);
-        await Task.Delay(600);   // the supervisor polls every 200 ms
+        await on.WaitAsync(Timeout);
         foreach (var bar in bars.Skip(1).Take(20))
         {
             var d = Assert.Single((await Decide(supervisor, bar.Time)).Decided);
             Assert.Equal((TradeAction.Hold, RiskVerdict.KillSwitch), (d.Action, d.Verdict));
         }
         Assert.Equal(20L, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences WHERE risk_verdict = 'KillSwitch' AND action = 'HOLD'"));
+        var off = WarningLogged(system, "kill switch off");
         await m.Registry.SetKillSwitchAsync(BaselinePolicy.ModelId, false);
-        await Task.Delay(600);
+        await off.WaitAsync(Timeout);
         Assert.NotEqual(RiskVerdict.KillSwitch, Assert.Single((await Decide(supervisor, bars[21].Time)).Decided).Verdict);
 
         // A deployed model whose file is corrupt: refused, the reason in the registry, the others trade on.
         var corrupt = Path.Combine(Path.GetTempPath(), $"cop-corrupt-{Guid.NewGuid():N}.onnx");
         await File.WriteAllBytesAsync(corrupt, [.. BaselinePolicy.OnnxBytes().Take(50)]);
         await m.Registry.RegisterAsync(m.Baseline with { ModelId = "corrupt_v1", FilePath = corrupt, FileSha256 = PolicySession.Sha256Of(corrupt), Status = "deployed" });
-        await Task.Delay(600);
-        var list = await supervisor.Ask<DeployedModelSupervisor.ModelList>(new DeployedModelSupervisor.ListModels(), Timeout);
+        var list = await Eventually.Value(async () => await supervisor.Ask<DeployedModelSupervisor.ModelList>(new DeployedModelSupervisor.ListModels(), Timeout)
+            is { } l && l.Rejected.ContainsKey("corrupt_v1") ? l : null, Timeout, "the corrupt model to be refused");
         Assert.Equal([BaselinePolicy.ModelId], list.Running);
         Assert.Contains("not a loadable ONNX model", list.Rejected["corrupt_v1"]);
         Assert.Contains("not a loadable ONNX model", (await m.Registry.ListAsync()).Single(x => x.ModelId == "corrupt_v1").LastError);

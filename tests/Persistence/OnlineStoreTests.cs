@@ -103,16 +103,14 @@ public class OnlineStoreTests
         var rows = bars.Select(b => builder.Next(b)).ToList();
         await publishing.UpsertAsync(rows);
         var online = new OnlineFeatureStore(redis);
-        FeatureSnapshot? pushed = null;
-        for (var i = 0; i < 50 && pushed is null; i++) { pushed = await online.ReadAsync("USD/COP", rows[^1].Time); await Task.Delay(20); }
-        Assert.Equal(rows[^1].Values(), pushed!.Raw);
+        var pushed = await Eventually.Value(() => online.ReadAsync("USD/COP", rows[^1].Time), TimeSpan.FromSeconds(10), "the last row in Redis");
+        Assert.Equal(rows[^1].Values(), pushed.Raw);
 
         await redisServer.DisposeAsync();
         var failures = CopMetrics.OnlinePushFailures.Value;
         await publishing.LoadBarsAsync("USD/COP", null, m.Bars[^1].Time, 1000);
         Assert.Equal(0, await publishing.UpsertAsync(rows));   // the PostgreSQL write still happens (nothing changed)
-        for (var i = 0; i < 100 && CopMetrics.OnlinePushFailures.Value <= failures; i++) await Task.Delay(50);
-        Assert.True(CopMetrics.OnlinePushFailures.Value > failures);
+        await Eventually.Until(() => CopMetrics.OnlinePushFailures.Value > failures, TimeSpan.FromSeconds(10), "a failed push counted");
         try { Directory.Delete(dir, true); } catch (IOException) { }
     }
 

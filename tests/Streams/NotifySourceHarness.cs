@@ -75,15 +75,9 @@ public sealed class NotifySourceHarness : IAsyncDisposable
         return new NotifySourceHarness(sys, cs, marks, settings ?? FastSettings, db, new Cop.Tests.Infrastructure.TestLogger(output), onHeartbeat);
     }
 
-    public async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}: {Deliveries.Count} delivered, breaker {Breaker.State}, transitions {string.Join(", ", Transitions)}");
-            await Task.Delay(25);
-        }
-    }
+    public Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        Cop.Tests.Infrastructure.Eventually.Until(condition, timeout, what,
+            () => $"{Deliveries.Count} delivered, breaker {Breaker.State}, transitions {string.Join(", ", Transitions)}");
 
     public async ValueTask DisposeAsync()
     {

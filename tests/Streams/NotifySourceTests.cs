@@ -27,19 +27,19 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         {
             while (!stop.IsCancellationRequested)
             {
-                await Task.Delay(400);
+                await Task.Delay(400);   // pacing the chaos: a kill every 400 ms, not a wait for anything
                 kills += await KillListener(cs);
             }
         });
         for (var i = 0; i < 10_000; i += 100)
         {
             await Sql.InsertBarsAsync(cs, i, i + 100);
-            await Task.Delay(5);
+            await Task.Delay(5);   // pacing: inserts spread over the kills, not one burst
         }
         await h.WaitForAsync(() => h.Deliveries.Count == 10_000, TimeSpan.FromSeconds(90), "10,000 deliveries");
         stop.Cancel();
         await killer;
-        await Task.Delay(1500); // any late duplicate would show up now
+        await Negative.For(TimeSpan.FromMilliseconds(1500), "no late duplicate delivery");
 
         Output?.WriteLine($"listener killed {kills} times; transitions: {string.Join(", ", h.Transitions)}");
         Assert.True(kills >= 3, $"the listener was killed only {kills} times");
@@ -67,13 +67,13 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
             await h.WaitForAsync(() => h.Deliveries.Count == 500, TimeSpan.FromSeconds(30), "first 500");
 
             await pg.StopAsync("immediate");
-            await Task.Delay(1000);
+            await Task.Delay(1000);   // the outage lasts a second (the scenario, not a wait for anything)
             await pg.RestartAsync();
             NpgsqlConnection.ClearAllPools();
 
             await Sql.InsertBarsAsync(cs, 500, 1000);
             await h.WaitForAsync(() => h.Deliveries.Count == 1000, TimeSpan.FromSeconds(60), "all 1,000 after restart");
-            await Task.Delay(1000);
+            await Negative.For(TimeSpan.FromSeconds(1), "no late duplicate delivery after the restart");
             Assert.All(h.Deliveries, kv => Assert.Equal(1, kv.Value));
             Output?.WriteLine($"transitions: {string.Join(", ", h.Transitions)}");
         }
@@ -120,7 +120,7 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         using var stop = new CancellationTokenSource();
         var killer = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested) { await KillListener(cs); await Task.Delay(10); }
+            while (!stop.IsCancellationRequested) { await KillListener(cs); await Task.Delay(10); }   // pacing the kills
         });
         await h.WaitForAsync(() => h.Breaker.State == CircuitState.Open, TimeSpan.FromSeconds(20), "breaker to open");
 
@@ -159,7 +159,7 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
 
         await using var second = await NotifySourceHarness.StartAsync(Sys, cs, "resume");
         await second.WaitForAsync(() => second.Deliveries.Count == 30, TimeSpan.FromSeconds(10), "catch-up");
-        await Task.Delay(500);
+        await Negative.For(TimeSpan.FromMilliseconds(500), "no delivery of a bar before the durable watermark");
         Assert.Equal(30, second.Deliveries.Count);
         Assert.Equal(Sql.BarTime(50), second.Deliveries.Keys.Min());
         Assert.All(second.Events, e => Assert.Equal(EventOrigin.CatchUp, e.Origin));
