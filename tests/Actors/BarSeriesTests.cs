@@ -13,6 +13,7 @@ using Npgsql;
 namespace Cop.Tests.Actors;
 
 /// <summary>The BarSeries actor on a real PostgreSQL: feature store, journal and snapshots.</summary>
+[Collection(ActorsCollection.Name)]
 public class BarSeriesTests
 {
     private const string Symbol = "USD/COP";

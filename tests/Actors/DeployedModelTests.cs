@@ -15,6 +15,7 @@ using Npgsql;
 namespace Cop.Tests.Actors;
 
 /// <summary>DeployedModel actors on a real PostgreSQL (journal, registry, decision tables).</summary>
+[Collection(ActorsCollection.Name)]
 public class DeployedModelTests
 {
     private const string Symbol = "USD/COP";

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 
 namespace Cop.Tests.Actors;
 
+[Collection(ActorsCollection.Name)]
 public class HeartbeatMonitorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     [Fact]

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace Cop.Tests.Actors;
 
 /// <summary>The MacroVariable tree on a real PostgreSQL, with a scripted source at the seam.</summary>
+[Collection(ActorsCollection.Name)]
 public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     private static readonly DateOnly Today = new(2025, 6, 30);

@@ -19,6 +19,7 @@ namespace Cop.Tests.EndToEnd;
 /// The whole issue-3 path on real PostgreSQL and real data: bar file -> validation -> INSERT
 /// (quarantine) -> trigger -> NOTIFY -> BarSeries -> feature UPSERT -> new_features.
 /// </summary>
+[Collection(EndToEndCollection.Name)]
 public class FeaturePathTests(ITestOutputHelper output)
 {
     /// <summary>Real data cut from shared/data and kept in the repository (tests/Fixtures/data/README.md).</summary>

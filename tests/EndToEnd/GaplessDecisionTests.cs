@@ -19,6 +19,7 @@ namespace Cop.Tests.EndToEnd;
 
 /// <summary>A model's decisions are a gapless, in-order sequence of its symbol's feature rows, whatever
 /// the pipeline gave up on: issue 12 item 2.</summary>
+[Collection(EndToEndCollection.Name)]
 public class GaplessDecisionTests(ITestOutputHelper output)
 {
     private const string Second = "second_model";

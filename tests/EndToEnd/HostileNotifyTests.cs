@@ -23,6 +23,7 @@ namespace Cop.Tests.EndToEnd;
 /// call pg_notify) moves no watermark, and a foreign symbol, by the ingester or by a direct INSERT,
 /// never takes the real USD/COP bar's decision nor becomes a series or an actor.
 /// </summary>
+[Collection(EndToEndCollection.Name)]
 public class HostileNotifyTests(ITestOutputHelper output)
 {
     private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "data");

@@ -16,6 +16,7 @@ using Xunit.Abstractions;
 namespace Cop.Tests.EndToEnd;
 
 /// <summary>The whole path on real PostgreSQL: bar INSERT -> NOTIFY -> features -> NOTIFY -> every deployed model.</summary>
+[Collection(EndToEndCollection.Name)]
 public class TradingPathTests(ITestOutputHelper output)
 {
     [Fact]

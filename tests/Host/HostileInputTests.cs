@@ -14,6 +14,7 @@ namespace Cop.Tests.Host;
 /// that what was stored before is still there, unchanged. A later change that lets one of these
 /// through again, or answers it with a stack trace, fails here.
 /// </summary>
+[Collection(HostCollection.Name)]
 public class HostileInputTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _home = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"cop-hostile-{Guid.NewGuid():N}")).FullName;

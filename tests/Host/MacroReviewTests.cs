@@ -14,6 +14,7 @@ namespace Cop.Tests.Host;
 /// <summary>`cop macro accept` and `cop macro reject` (issue 13) on a real PostgreSQL: the decision
 /// is recorded, later validation follows it, and the feature rows built on rejected values are
 /// rebuilt without them (by the command, and by a running BarSeries for the bars after it).</summary>
+[Collection(HostCollection.Name)]
 public class MacroReviewTests
 {
     private const string Symbol = "USD/COP";

@@ -8,6 +8,7 @@ using Npgsql;
 
 namespace Cop.Tests.Host;
 
+[Collection(HostCollection.Name)]
 public class ModelRegistrationTests
 {
     [Fact]

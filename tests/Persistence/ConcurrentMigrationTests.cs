@@ -3,6 +3,7 @@ using Cop.Tests.Infrastructure;
 
 namespace Cop.Tests.Persistence;
 
+[Collection(PersistenceCollection.Name)]
 public class ConcurrentMigrationTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using Parquet.Meta;
 
 namespace Cop.Tests.Persistence;
 
+[Collection(PersistenceCollection.Name)]
 public class MacroParquetTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace Cop.Tests.Persistence;
 /// <summary>Issue 13 and three items of issue 12 on a real PostgreSQL: the bundled history seeds
 /// clean, every rejection is a quarantine row with its rule and reference, a wrong feed makes its
 /// series stale, and bad macro files are refused with one clear line.</summary>
+[Collection(PersistenceCollection.Name)]
 public class MacroQualityStoreTests
 {
     private static readonly MacroSettings Settings = ShippedConfig.Settings().Macro;

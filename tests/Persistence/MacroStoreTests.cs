@@ -8,6 +8,7 @@ using Npgsql;
 namespace Cop.Tests.Persistence;
 
 /// <summary>Macro storage on a real PostgreSQL: seed, delays, validation, revisions, forward fill.</summary>
+[Collection(PersistenceCollection.Name)]
 public class MacroStoreTests
 {
     private static readonly MacroSettings Settings = ShippedConfig.Settings().Macro;

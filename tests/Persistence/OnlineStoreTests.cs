@@ -11,6 +11,7 @@ using StackExchange.Redis;
 namespace Cop.Tests.Persistence;
 
 /// <summary>The online store on a real Redis and the hybrid read's fallback chain.</summary>
+[Collection(PersistenceCollection.Name)]
 public class OnlineStoreTests
 {
     private static double Count(string source, string result) => CopMetrics.FeastRequests.WithLabels(source, result).Value;
@@ -155,6 +156,7 @@ public class MaterializationScheduleTests
         Assert.Equal(due, OnlineFeatureStore.MaterializationDue(DateTimeOffset.Parse(utc).UtcDateTime));
 }
 
+[Collection(PersistenceCollection.Name)]
 public class MaterializationTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Npgsql;
 namespace Cop.Tests.Persistence;
 
 /// <summary>Only cop_feature_writer may write inference_features_5m: enforced by grants.</summary>
+[Collection(PersistenceCollection.Name)]
 public class SingleWriterTests
 {
     private const string Insert = "INSERT INTO inference_features_5m (symbol, time, log_ret_5m) VALUES ('USD/COP', '2024-07-02 13:00Z', 0.1)";

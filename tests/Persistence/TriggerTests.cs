@@ -5,6 +5,7 @@ using Npgsql;
 
 namespace Cop.Tests.Persistence;
 
+[Collection(PersistenceCollection.Name)]
 public class TriggerTests
 {
     [Fact]

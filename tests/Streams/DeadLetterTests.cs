@@ -10,6 +10,7 @@ using Cop.Streams.Notifications;
 
 namespace Cop.Tests.Streams;
 
+[Collection(StreamsCollection.Name)]
 public class DeadLetterTests
 {
     /// <summary>Hides one bar's features until told otherwise (an injected failure).</summary>

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 
 namespace Cop.Tests.Streams;
 
+[Collection(StreamsCollection.Name)]
 public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     private static Task<int> KillListener(string cs) => Sql.ScalarAsync<int>(cs, """

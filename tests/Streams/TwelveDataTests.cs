@@ -8,6 +8,7 @@ namespace Cop.Tests.Streams;
 
 /// <summary>The TwelveData client against a loopback server serving responses in TwelveData's
 /// documented format (fixtures written from https://twelvedata.com/docs#time-series).</summary>
+[Collection(StreamsCollection.Name)]
 public class TwelveDataTests
 {
     private static TwelveDataSettings Settings(FixtureServer server) => new()
