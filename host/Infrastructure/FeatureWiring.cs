@@ -7,7 +7,6 @@ using Akka.Streams.Dsl;
 using Cop.Actors.Features;
 using Cop.Actors.Serialization;
 using Cop.Host.Configuration;
-using Cop.Persistence.Journals;
 using Cop.Persistence.Stores;
 using Cop.Streams.Features;
 using Cop.Streams.Notifications;

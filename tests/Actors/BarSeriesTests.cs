@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Configuration;
 using Cop.Actors.Features;
 using Cop.Actors.Serialization;
-using Cop.Persistence.Journals;
 using Cop.Persistence.Stores;
 using Cop.Trading.Tests;
 using Cop.Tests.Infrastructure;
@@ -13,6 +12,7 @@ using Npgsql;
 namespace Cop.Tests.Actors;
 
 /// <summary>The BarSeries actor on a real PostgreSQL: feature store, journal and snapshots.</summary>
+[Collection(ActorsCollection.Name)]
 public class BarSeriesTests
 {
     private const string Symbol = "USD/COP";
@@ -84,8 +84,8 @@ public class BarSeriesTests
             await series.Ask<BarSeries.Processed>(new BarSeries.ProcessUpTo(Symbol, "5m", bars[399].Time), Timeout);
             // Journal entries are written behind the commits; on a loaded machine none may have landed
             // yet. Wait for the first (so the restart does rebuild from the journal), not the rest.
-            for (var i = 0; i < 100 && await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM journal WHERE persistence_id = 'bar-series|USD/COP|5m'") == 0; i++)
-                await Task.Delay(50);
+            await Eventually.Until(async () => await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM journal WHERE persistence_id = 'bar-series|USD/COP|5m'") > 0,
+                Timeout, "the first journal entry");
             await first.Terminate();
         }
 

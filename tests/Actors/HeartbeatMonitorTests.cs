@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 
 namespace Cop.Tests.Actors;
 
+[Collection(ActorsCollection.Name)]
 public class HeartbeatMonitorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     [Fact]
@@ -50,7 +51,7 @@ public class HeartbeatMonitorTests(ITestOutputHelper output) : Akka.TestKit.Xuni
         IActorRef monitor = ActorRefs.Nobody;
         await using var db = Npgsql.NpgsqlDataSource.Create(cs);
         var ctxEcho = new Action<string, string>((listener, payload) => monitor.Tell(new HeartbeatMonitor.Echo(listener, payload)));
-        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: output, onHeartbeat: ctxEcho);
+        await using var h = await NotifySourceHarness.StartAsync(this, cs, output: Output, onHeartbeat: ctxEcho);
         monitor = Sys.ActorOf(HeartbeatMonitor.Props(async p =>
         {
             await using var cmd = db.CreateCommand("SELECT pg_notify('system_heartbeat', @p)");

@@ -18,7 +18,7 @@ public class PeriodicJobTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref most, now);
-            await Task.Delay(300, ct);   // three intervals long
+            await Task.Delay(300, ct);   // the job's own work, three intervals long (pacing, not a wait)
             Interlocked.Decrement(ref running);
             Interlocked.Increment(ref runs);
             return null;
@@ -58,7 +58,7 @@ public class PeriodicJobTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Te
         var job = Sys.ActorOf(PeriodicJob.Props("long", async (_, ct) =>
         {
             started.TrySetResult();
-            try { await Task.Delay(Timeout.Infinite, ct); }
+            try { await Task.Delay(Timeout.Infinite, ct); }   // a run that only ends when cancelled
             catch (OperationCanceledException) { cancelled.TrySetResult(); throw; }
             return null;
         }, TimeSpan.FromHours(1), TimeSpan.FromMilliseconds(10)));

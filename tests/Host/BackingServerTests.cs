@@ -5,6 +5,7 @@ using StackExchange.Redis;
 
 namespace Cop.Tests.Host;
 
+[Collection(HostCollection.Name)]
 public class BackingServerTests
 {
     [Fact]

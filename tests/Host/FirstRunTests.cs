@@ -91,7 +91,8 @@ public class FirstRunTests(ITestOutputHelper output)
                 await first.ExitCodeAsync(TimeSpan.FromSeconds(10));
             }
             var clock = Stopwatch.StartNew();
-            while ((CopProcess.Alive(postmaster) || CopProcess.Alive(redis)) && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(50);
+            await Eventually.Until(() => !CopProcess.Alive(postmaster) && !CopProcess.Alive(redis), TimeSpan.FromSeconds(30),
+                "the embedded servers to go after the SIGKILLed cop", () => $"PostgreSQL alive {CopProcess.Alive(postmaster)}, Redis alive {CopProcess.Alive(redis)}");
             output.WriteLine($"servers gone {clock.ElapsedMilliseconds} ms after SIGKILL");
             Assert.False(CopProcess.Alive(postmaster), "the embedded PostgreSQL outlived the SIGKILLed cop");
             Assert.False(CopProcess.Alive(redis), "the embedded Redis outlived the SIGKILLed cop");
@@ -196,8 +197,9 @@ public class FirstRunTests(ITestOutputHelper output)
 
     private static async Task<int> WaitForPidFileAsync(string file)
     {
-        for (var until = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < until; await Task.Delay(50))
-            if (File.Exists(file) && int.TryParse((await File.ReadAllTextAsync(file)).Trim(), out var pid)) return pid;
-        throw new TimeoutException($"{file} never appeared");
+        var pid = 0;
+        await Eventually.Until(async () => File.Exists(file) && int.TryParse((await File.ReadAllTextAsync(file)).Trim(), out pid),
+            TimeSpan.FromSeconds(15), $"{file} to appear");
+        return pid;
     }
 }

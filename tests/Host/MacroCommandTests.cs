@@ -12,6 +12,7 @@ namespace Cop.Tests.Host;
 /// <summary>`cop macro status / accept / reject` as an operator runs them (issue 13): a stale
 /// series is shown with its reason, a decision is one line and is recorded, bad arguments are one
 /// line and a non-zero exit.</summary>
+[Collection(HostCollection.Name)]
 public class MacroCommandTests
 {
     private static readonly Cop.Streams.Macro.MacroSettings Settings = ShippedConfig.Settings().Macro;

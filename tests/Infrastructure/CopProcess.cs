@@ -44,13 +44,20 @@ public sealed class CopProcess : IDisposable
     public async Task<bool> WaitHealthyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        for (var until = DateTime.UtcNow.AddSeconds(90); DateTime.UtcNow < until && !Process.HasExited; await Task.Delay(250))
+        var healthy = false;
+        try
         {
-            try { if ((await http.GetAsync($"http://127.0.0.1:{HttpPort}/health")).IsSuccessStatusCode) return true; }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
+            await Eventually.Until(async () => Process.HasExited || (healthy = await AnswersAsync()), TimeSpan.FromSeconds(90), "/health");
         }
-        return false;
+        catch (TimeoutException) { }
+        return healthy;
+
+        async Task<bool> AnswersAsync()
+        {
+            try { return (await http.GetAsync($"http://127.0.0.1:{HttpPort}/health")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+            catch (TaskCanceledException) { return false; }
+        }
     }
 
     public void Signal(int signal) => Assert.Equal(0, kill(Process.Id, signal));

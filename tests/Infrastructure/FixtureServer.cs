@@ -52,6 +52,7 @@ public sealed class FixtureServer : IDisposable
             {
                 try
                 {
+                    // Pacing on purpose (a slow upstream), not a wait for anything.
                     if (answer.Delay > TimeSpan.Zero) await Task.Delay(answer.Delay);
                     ctx.Response.StatusCode = answer.Status;
                     ctx.Response.ContentType = "application/json";

@@ -5,27 +5,15 @@ using Npgsql;
 namespace Cop.Tests.Infrastructure;
 
 /// <summary>
-/// One real PostgreSQL cluster for the whole test run (the same launcher `cop` uses), started
-/// on first use and stopped when the process exits. Each test gets its own fresh database.
+/// The shared PostgreSQL cluster's test-facing calls. Static because shared helpers (a market's
+/// set-up, a journaled system) have no test instance; the cluster itself is started and stopped by
+/// xUnit through <see cref="PostgresFixture"/>, which a test class asks for by its collection.
 /// </summary>
 public static class SharedPostgres
 {
-    private static readonly Lazy<Task<EmbeddedPostgres>> Cluster = new(StartAsync);
     private static int _counter;
 
-    public static Task<EmbeddedPostgres> GetAsync() => Cluster.Value;
-
-    private static async Task<EmbeddedPostgres> StartAsync()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), $"cop-tests-{Environment.ProcessId}");
-        var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dir, Durable = false });
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            pg.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            try { Directory.Delete(dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        };
-        return pg;
-    }
+    public static Task<EmbeddedPostgres> GetAsync() => Task.FromResult(PostgresFixture.Cluster);
 
     /// <summary>A new empty database on the shared cluster, migrated unless told otherwise.</summary>
     public static async Task<string> NewDatabaseAsync(string prefix, bool migrate = true)

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams.TestKit;
+using Akka.TestKit;
 using Cop.Persistence.Notifications;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
@@ -9,7 +11,8 @@ using Npgsql;
 
 namespace Cop.Tests.Streams;
 
-/// <summary>Runs the real bar source against a database and records every delivery.</summary>
+/// <summary>Runs the real bar source against a database and records every delivery; what comes out
+/// of it arrives at <see cref="Out"/>, a TestSink probe with unbounded demand (as Sink.Ignore had).</summary>
 public sealed class NotifySourceHarness : IAsyncDisposable
 {
     public ConcurrentDictionary<DateTime, int> Deliveries { get; } = new();
@@ -21,6 +24,7 @@ public sealed class NotifySourceHarness : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly UniqueKillSwitch _kill;
     public Task Completion { get; }
+    public TestSubscriber.Probe<BarInserted> Out { get; }
 
     public static NotificationSourceSettings FastSettings => new()
     {
@@ -33,7 +37,7 @@ public sealed class NotifySourceHarness : IAsyncDisposable
         MaxBackoff = TimeSpan.FromMilliseconds(500),
     };
 
-    private NotifySourceHarness(ActorSystem sys, string cs, EventWatermarks marks, NotificationSourceSettings settings, NpgsqlDataSource db, Microsoft.Extensions.Logging.ILogger log, Action<string, string>? onHeartbeat)
+    private NotifySourceHarness(TestKitBase kit, string cs, EventWatermarks marks, NotificationSourceSettings settings, NpgsqlDataSource db, Microsoft.Extensions.Logging.ILogger log, Action<string, string>? onHeartbeat)
     {
         _db = db;
         Marks = marks;
@@ -50,7 +54,7 @@ public sealed class NotifySourceHarness : IAsyncDisposable
             Log = log,
             OnHeartbeat = onHeartbeat,
         };
-        var (kill, done) = RowEventSource.Create(RowChannels.Bars, new PostgresRowEventFeed<BarInserted>(cs, db, RowTables.Bars), ctx)
+        var ((kill, done), probe) = RowEventSource.Create(RowChannels.Bars, new PostgresRowEventFeed<BarInserted>(cs, db, RowTables.Bars), ctx)
             .ViaMaterialized(KillSwitches.Single<BarInserted>(), Keep.Right)
             .Select(e =>
             {
@@ -59,30 +63,27 @@ public sealed class NotifySourceHarness : IAsyncDisposable
                 return e;
             })
             .Via(RowEventSource.CommitWatermarks<BarInserted>(new WatermarkStore(db), marks, ctx))
-            .ToMaterialized(Sink.Ignore<BarInserted>(), Keep.Both)
-            .Run(sys.Materializer());
+            .WatchTermination(Keep.Both)
+            .ToMaterialized(kit.SinkProbe<BarInserted>(), Keep.Both)
+            .Run(kit.Sys.Materializer());
         _kill = kill;
         Completion = done;
+        Out = probe;
+        Out.Request(long.MaxValue);   // never back-pressure the source: the tests read at their own pace
     }
 
-    public static async Task<NotifySourceHarness> StartAsync(ActorSystem sys, string cs, string consumer = "test",
+    public static async Task<NotifySourceHarness> StartAsync(TestKitBase kit, string cs, string consumer = "test",
         NotificationSourceSettings? settings = null, Xunit.Abstractions.ITestOutputHelper? output = null,
         Action<string, string>? onHeartbeat = null)
     {
         var db = NpgsqlDataSource.Create(cs);
         var marks = new EventWatermarks(consumer, await new WatermarkStore(db).LoadAsync(consumer));
-        return new NotifySourceHarness(sys, cs, marks, settings ?? FastSettings, db, new Cop.Tests.Infrastructure.TestLogger(output), onHeartbeat);
+        return new NotifySourceHarness(kit, cs, marks, settings ?? FastSettings, db, new Cop.Tests.Infrastructure.TestLogger(output), onHeartbeat);
     }
 
-    public async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}: {Deliveries.Count} delivered, breaker {Breaker.State}, transitions {string.Join(", ", Transitions)}");
-            await Task.Delay(25);
-        }
-    }
+    public Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        Cop.Tests.Infrastructure.Eventually.Until(condition, timeout, what,
+            () => $"{Deliveries.Count} delivered, breaker {Breaker.State}, transitions {string.Join(", ", Transitions)}");
 
     public async ValueTask DisposeAsync()
     {

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 
 namespace Cop.Tests.Streams;
 
+[Collection(StreamsCollection.Name)]
 public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     private static Task<int> KillListener(string cs) => Sql.ScalarAsync<int>(cs, """
@@ -14,11 +15,17 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
          WHERE application_name = 'cop-listen-new_ohlcv_bar' AND datname = current_database()
         """);
 
+    /// <summary>The next <paramref name="count"/> bars out of the stream, each within <paramref name="within"/>.</summary>
+    private static async Task ExpectBars(NotifySourceHarness h, int count, TimeSpan within)
+    {
+        await foreach (var _ in h.Out.ExpectNextNAsync(count, within)) { }
+    }
+
     [Fact]
     public async Task Ten_thousand_bars_arrive_exactly_once_while_the_listener_is_killed_repeatedly()
     {
         var cs = await SharedPostgres.NewDatabaseAsync("kill");
-        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: output);
+        await using var h = await NotifySourceHarness.StartAsync(this, cs, output: Output);
         await h.WaitForAsync(() => h.Breaker.State == CircuitState.Closed && h.Marks.ReadFrom().Count == 0, TimeSpan.FromSeconds(5), "start");
 
         var kills = 0;
@@ -27,21 +34,21 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         {
             while (!stop.IsCancellationRequested)
             {
-                await Task.Delay(400);
+                await Task.Delay(400);   // pacing the chaos: a kill every 400 ms, not a wait for anything
                 kills += await KillListener(cs);
             }
         });
         for (var i = 0; i < 10_000; i += 100)
         {
             await Sql.InsertBarsAsync(cs, i, i + 100);
-            await Task.Delay(5);
+            await Task.Delay(5);   // pacing: inserts spread over the kills, not one burst
         }
-        await h.WaitForAsync(() => h.Deliveries.Count == 10_000, TimeSpan.FromSeconds(90), "10,000 deliveries");
+        await ExpectBars(h, 10_000, TimeSpan.FromSeconds(90));
         stop.Cancel();
         await killer;
-        await Task.Delay(1500); // any late duplicate would show up now
+        await h.Out.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(1500));   // negative: no late duplicate
 
-        output.WriteLine($"listener killed {kills} times; transitions: {string.Join(", ", h.Transitions)}");
+        Output?.WriteLine($"listener killed {kills} times; transitions: {string.Join(", ", h.Transitions)}");
         Assert.True(kills >= 3, $"the listener was killed only {kills} times");
         Assert.Equal(10_000, h.Deliveries.Count);
         Assert.All(h.Deliveries, kv => Assert.Equal(1, kv.Value));
@@ -61,21 +68,21 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         {
             var cs = pg.ConnectionString;
             DatabaseMigrator.Apply(cs);
-            await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: output);
+            await using var h = await NotifySourceHarness.StartAsync(this, cs, output: Output);
 
             await Sql.InsertBarsAsync(cs, 0, 500);
-            await h.WaitForAsync(() => h.Deliveries.Count == 500, TimeSpan.FromSeconds(30), "first 500");
+            await ExpectBars(h, 500, TimeSpan.FromSeconds(30));
 
             await pg.StopAsync("immediate");
-            await Task.Delay(1000);
+            await Task.Delay(1000);   // the outage lasts a second (the scenario, not a wait for anything)
             await pg.RestartAsync();
             NpgsqlConnection.ClearAllPools();
 
             await Sql.InsertBarsAsync(cs, 500, 1000);
-            await h.WaitForAsync(() => h.Deliveries.Count == 1000, TimeSpan.FromSeconds(60), "all 1,000 after restart");
-            await Task.Delay(1000);
+            await ExpectBars(h, 500, TimeSpan.FromSeconds(60));
+            await h.Out.ExpectNoMsgAsync(TimeSpan.FromSeconds(1));   // negative: no late duplicate after the restart
             Assert.All(h.Deliveries, kv => Assert.Equal(1, kv.Value));
-            output.WriteLine($"transitions: {string.Join(", ", h.Transitions)}");
+            Output?.WriteLine($"transitions: {string.Join(", ", h.Transitions)}");
         }
         finally
         {
@@ -88,15 +95,15 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
     public async Task A_malformed_payload_is_quarantined_and_the_stream_goes_on()
     {
         var cs = await SharedPostgres.NewDatabaseAsync("bad");
-        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: output);
+        await using var h = await NotifySourceHarness.StartAsync(this, cs, output: Output);
         await Sql.InsertBarsAsync(cs, 0, 1);
-        await h.WaitForAsync(() => h.Deliveries.Count == 1, TimeSpan.FromSeconds(10), "first bar");
+        await ExpectBars(h, 1, TimeSpan.FromSeconds(10));
 
         await Sql.ExecAsync(cs, "SELECT pg_notify('new_ohlcv_bar', 'this is not json')");
         await Sql.ExecAsync(cs, """SELECT pg_notify('new_ohlcv_bar', '{"symbol":"USD/COP","close":1}')""");
         await Sql.InsertBarsAsync(cs, 1, 3);
 
-        await h.WaitForAsync(() => h.Deliveries.Count == 3, TimeSpan.FromSeconds(10), "bars after the bad payloads");
+        await ExpectBars(h, 2, TimeSpan.FromSeconds(10));   // the bars after the bad payloads
         var reasons = new List<string>();
         await h.WaitForAsync(() =>
         {
@@ -112,28 +119,28 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
     public async Task The_breaker_opens_polls_and_closes_again_when_LISTEN_recovers()
     {
         var cs = await SharedPostgres.NewDatabaseAsync("brk");
-        await using var h = await NotifySourceHarness.StartAsync(Sys, cs, output: output);
+        await using var h = await NotifySourceHarness.StartAsync(this, cs, output: Output);
         await Sql.InsertBarsAsync(cs, 0, 10);
-        await h.WaitForAsync(() => h.Deliveries.Count == 10, TimeSpan.FromSeconds(10), "first bars");
+        await ExpectBars(h, 10, TimeSpan.FromSeconds(10));
 
         // LISTEN "keeps failing": every listener backend is killed as soon as it appears.
         using var stop = new CancellationTokenSource();
         var killer = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested) { await KillListener(cs); await Task.Delay(10); }
+            while (!stop.IsCancellationRequested) { await KillListener(cs); await Task.Delay(10); }   // pacing the kills
         });
         await h.WaitForAsync(() => h.Breaker.State == CircuitState.Open, TimeSpan.FromSeconds(20), "breaker to open");
 
         // While open, polling still delivers.
         await Sql.InsertBarsAsync(cs, 10, 20);
-        await h.WaitForAsync(() => h.Deliveries.Count == 20, TimeSpan.FromSeconds(10), "bars while polling");
+        await ExpectBars(h, 10, TimeSpan.FromSeconds(10));   // the bars while polling
         Assert.Contains(h.Events, e => e.Origin == EventOrigin.Poll);
 
         stop.Cancel();
         await killer;
         await h.WaitForAsync(() => h.Breaker.State == CircuitState.Closed, TimeSpan.FromSeconds(20), "breaker to close");
         await Sql.InsertBarsAsync(cs, 20, 30);
-        await h.WaitForAsync(() => h.Deliveries.Count == 30, TimeSpan.FromSeconds(10), "bars after recovery");
+        await ExpectBars(h, 10, TimeSpan.FromSeconds(10));   // the bars after recovery
         Assert.Equal(EventOrigin.Notify, h.Events.Last().Origin);
         Assert.All(h.Deliveries, kv => Assert.Equal(1, kv.Value));
         lock (h.Transitions)
@@ -148,7 +155,7 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
     public async Task A_new_pipeline_resumes_after_the_durable_watermark()
     {
         var cs = await SharedPostgres.NewDatabaseAsync("wm");
-        await using (var first = await NotifySourceHarness.StartAsync(Sys, cs, "resume"))
+        await using (var first = await NotifySourceHarness.StartAsync(this, cs, "resume"))
         {
             await Sql.InsertBarsAsync(cs, 0, 50);
             await first.WaitForAsync(() => first.Marks.Committed().GetValueOrDefault("USD/COP") == Sql.BarTime(49),
@@ -157,9 +164,9 @@ public class NotifySourceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.T
         // Committed while nobody listened.
         await Sql.InsertBarsAsync(cs, 50, 80);
 
-        await using var second = await NotifySourceHarness.StartAsync(Sys, cs, "resume");
-        await second.WaitForAsync(() => second.Deliveries.Count == 30, TimeSpan.FromSeconds(10), "catch-up");
-        await Task.Delay(500);
+        await using var second = await NotifySourceHarness.StartAsync(this, cs, "resume");
+        await ExpectBars(second, 30, TimeSpan.FromSeconds(10));   // the catch-up
+        await second.Out.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));   // negative: nothing from before the durable watermark
         Assert.Equal(30, second.Deliveries.Count);
         Assert.Equal(Sql.BarTime(50), second.Deliveries.Keys.Min());
         Assert.All(second.Events, e => Assert.Equal(EventOrigin.CatchUp, e.Origin));

@@ -1,0 +1,50 @@
+using System.Reflection;
+
+namespace Cop.Tests.Host;
+
+/// <summary>The trading domain (actors/Trading, namespace Cop.Trading) is plain C#: every path
+/// (live, replay, dataset, backtest) calls the same functions, so it must not depend on Akka or
+/// Npgsql. Checked on the compiled types, not on file text.</summary>
+public class ArchitectureTests
+{
+    [Fact]
+    public void Trading_domain_references_neither_Akka_nor_Npgsql()
+    {
+        var types = typeof(Cop.Trading.TradingSession).Assembly.GetTypes()
+            .Where(t => t.Namespace?.StartsWith("Cop.Trading") == true).ToList();
+        Assert.NotEmpty(types);
+        foreach (var t in types)
+        {
+            var used = t.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance).Select(f => f.FieldType)
+                .Concat(t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                    .SelectMany(m => m.GetParameters().Select(p => p.ParameterType).Append(m.ReturnType)))
+                .Concat(t.GetInterfaces()).Append(t.BaseType ?? typeof(object));
+            foreach (var u in used)
+                Assert.False(u.Namespace is { } ns && (ns.StartsWith("Akka") || ns.StartsWith("Npgsql")),
+                    $"{t.FullName} uses {u.FullName}");
+        }
+    }
+
+    [Fact]
+    public void Trading_is_an_assembly_of_its_own_that_references_only_the_base_library()
+    {
+        var trading = typeof(Cop.Trading.TradingSession).Assembly;
+        Assert.Equal("Cop.Trading", trading.GetName().Name);
+        var referenced = trading.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.All(referenced, name => Assert.True(name.StartsWith("System") || name is "netstandard" or "mscorlib",
+            $"Cop.Trading references {name}: the domain must stay plain C#"));
+    }
+
+    [Fact]
+    public void Trading_sources_do_not_import_Akka_or_Npgsql()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Cop.Actors.sln"))) root = Path.GetDirectoryName(root)!;
+        var files = Directory.GetFiles(Path.Combine(root, "actors", "Trading"), "*.cs", SearchOption.AllDirectories);
+        Assert.NotEmpty(files);
+        foreach (var f in files)
+            foreach (var line in File.ReadLines(f))
+                Assert.False(line.TrimStart().StartsWith("using Akka") || line.TrimStart().StartsWith("using Npgsql"),
+                    $"{f}: {line}");
+    }
+}
