@@ -11,22 +11,3 @@ public interface IMacroSource
     string BreakerState { get; }
     Task<IReadOnlyList<MacroValue>> FetchAsync(MacroVariableSpec variable, DateOnly from, DateOnly to, CancellationToken ct = default);
 }
-
-/// <summary>What a MacroVariable needs from storage (Cop.Persistence.MacroStore implements it).</summary>
-public interface IMacroVariableStore
-{
-    Task<IReadOnlyList<DateOnly>> RecentDatesAsync(MacroVariableSpec v, int count, CancellationToken ct = default);
-    Task<MacroValue?> PreviousValueAsync(MacroVariableSpec v, DateOnly before, CancellationToken ct = default);
-    Task<int> UpsertAsync(MacroVariableSpec v, IReadOnlyList<MacroValue> values, CancellationToken ct = default);
-    /// <summary>Records rejections; returns how many were new or changed (a repeat is not counted).</summary>
-    Task<int> QuarantineAsync(IReadOnlyList<RejectedMacroValue> rejected, CancellationToken ct = default);
-    Task<MacroOperatorDecisions> DecisionsAsync(MacroVariableSpec v, CancellationToken ct = default);
-    Task RecordRunAsync(string variable, string source, ExtractionPlan? plan, string result, string? detail,
-        int upserted, int rejected, string breakerState, CancellationToken ct = default);
-}
-
-/// <summary>A source failure; transient ones (timeouts, 5xx, 429) are retried and count toward the breaker.</summary>
-public sealed class MacroSourceException(string message, bool transient) : Exception(message)
-{
-    public bool Transient { get; } = transient;
-}

@@ -5,9 +5,6 @@ using Cop.Trading.Decisions;
 
 namespace Cop.Actors.Models;
 
-/// <summary>What the supervisor needs to know about a deployed model (from model_registry).</summary>
-public sealed record DeployedModelInfo(string ModelId, string FilePath, string FileSha256, string NormStatsJson, bool KillSwitch);
-
 /// <summary>
 /// Keeps one DeployedModel per model whose registry status is 'deployed': it polls the registry,
 /// starts models that became deployed (after checking their file loads and meets the contract;

@@ -12,7 +12,9 @@ public interface ICopPersisted;
 /// <summary>
 /// JSON for journals and snapshots, with a stable manifest per type (renaming a CLR type must not
 /// orphan stored events). Each persisted type is listed here once; a test checks every
-/// <see cref="ICopPersisted"/> type binds to this serializer and round-trips.
+/// <see cref="ICopPersisted"/> type, and every type listed here, binds to this serializer and
+/// round-trips. The domain's events (Cop.Trading references nothing, not even this marker) are
+/// bound by name in <see cref="Hocon"/>.
 /// </summary>
 public sealed class CopSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
@@ -22,9 +24,9 @@ public sealed class CopSerializer(ExtendedActorSystem system) : SerializerWithSt
     {
         ["bars-applied.v1"] = typeof(Features.BarSeries.BarsApplied),
         ["bar-series-snapshot.v1"] = typeof(Features.BarSeries.IndicatorSnapshot),
-        ["model-decided.v1"] = typeof(Models.DeployedModel.Decided),
+        ["model-decided.v1"] = typeof(Cop.Trading.Decisions.ModelDecided),
         ["model-account-snapshot.v1"] = typeof(Models.DeployedModel.AccountSnapshot),
-        ["model-bar-skipped.v1"] = typeof(Models.DeployedModel.Skipped),
+        ["model-bar-skipped.v1"] = typeof(Cop.Trading.Decisions.BarSkipped),
     };
 
     private static readonly Dictionary<Type, string> ByType = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -42,11 +44,15 @@ public sealed class CopSerializer(ExtendedActorSystem system) : SerializerWithSt
             ? JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {manifest}")
             : throw new SerializationException($"unknown manifest '{manifest}': stored by a newer Cop?");
 
-    /// <summary>HOCON that binds every <see cref="ICopPersisted"/> message to this serializer.</summary>
+    /// <summary>HOCON that binds every <see cref="ICopPersisted"/> message, and the domain's journaled events, to this serializer.</summary>
     public const string Hocon = """
         akka.actor {
           serializers.cop = "Cop.Actors.Serialization.CopSerializer, Cop.Actors"
-          serialization-bindings { "Cop.Actors.Serialization.ICopPersisted, Cop.Actors" = cop }
+          serialization-bindings {
+            "Cop.Actors.Serialization.ICopPersisted, Cop.Actors" = cop
+            "Cop.Trading.Decisions.ModelDecided, Cop.Trading" = cop
+            "Cop.Trading.Decisions.BarSkipped, Cop.Trading" = cop
+          }
           serialization-identifiers { "Cop.Actors.Serialization.CopSerializer, Cop.Actors" = 4711 }
         }
         """;

@@ -1,4 +1,5 @@
 using Cop.Actors.Models;
+using Cop.Trading.Features;
 
 namespace Cop.Persistence.Stores;
 

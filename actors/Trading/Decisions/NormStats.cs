@@ -6,9 +6,6 @@ using Cop.Trading.Features;
 
 namespace Cop.Trading.Decisions;
 
-/// <summary>Mean and sample std of one feature over a training split.</summary>
-public readonly record struct FeatureStat(double Mean, double Std);
-
 /// <summary>
 /// A model's normalisation (features.md, "Normalisation belongs to the model"): per feature in
 /// observation order, clip((raw - mean)/std, -5, 5), std &lt; 1e-12 treated as 1, NULL as 0. It

@@ -1,8 +1,5 @@
 namespace Cop.Trading.Decisions;
 
-/// <summary>The model's output classes, in the ONNX contract's logit order.</summary>
-public enum TradeAction { Hold = 0, Long = 1, Short = 2 }
-
 public static class Policy
 {
     /// <summary>Argmax of the logits and its softmax probability.</summary>

@@ -1,26 +1,5 @@
 namespace Cop.Trading.Macro;
 
-/// <summary>A value that was not accepted: the rule (Code), why (Reason), and the accepted value
-/// it was compared with (Reference), if any. Text is the original cell when it was not a number.</summary>
-public sealed record RejectedMacroValue(string Column, DateOnly Date, double Value, string Code, string Reason,
-    MacroValue? Reference = null, string? Text = null)
-{
-    public string Message => $"{Column} {Date:yyyy-MM-dd} = {Text ?? Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}: {Reason}";
-}
-
-/// <summary>What operators decided about one series (`cop macro accept` / `cop macro reject`):
-/// the dates from which a new level was accepted, and the date ranges marked bad. A range marked
-/// bad wins over an accepted level.</summary>
-public sealed record MacroOperatorDecisions(IReadOnlyList<DateOnly> NewLevelsFrom, IReadOnlyList<(DateOnly From, DateOnly To)> Rejected)
-{
-    public static readonly MacroOperatorDecisions None = new([], []);
-
-    public bool IsRejected(DateOnly date) => Rejected.Any(r => date >= r.From && date <= r.To);
-
-    /// <summary>True when an operator accepted a new level dated after the reference and on or before this value.</summary>
-    public bool NewLevelBetween(DateOnly reference, DateOnly date) => NewLevelsFrom.Any(d => d > reference && d <= date);
-}
-
 /// <summary>
 /// Per-value validation against the catalogue, by the series' kind (issue 13). Every kind:
 /// finite, not dated after today, inside [min, max], not in a range an operator marked bad. Then

@@ -1,0 +1,3 @@
+namespace Cop.Trading.Decisions;
+
+public enum Readiness { Ready, MarketClosed, MacroStale }
