@@ -7,7 +7,6 @@ namespace Cop.Actors.Macro;
 public interface IMacroSource
 {
     string Name { get; }
-    /// <summary>"closed", "open" or "half-open".</summary>
-    string BreakerState { get; }
+    BreakerState BreakerState { get; }
     Task<IReadOnlyList<MacroValue>> FetchAsync(MacroVariableSpec variable, DateOnly from, DateOnly to, CancellationToken ct = default);
 }

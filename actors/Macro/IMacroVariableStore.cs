@@ -11,6 +11,6 @@ public interface IMacroVariableStore
     /// <summary>Records rejections; returns how many were new or changed (a repeat is not counted).</summary>
     Task<int> QuarantineAsync(IReadOnlyList<RejectedMacroValue> rejected, CancellationToken ct = default);
     Task<MacroOperatorDecisions> DecisionsAsync(MacroVariableSpec v, CancellationToken ct = default);
-    Task RecordRunAsync(string variable, string source, ExtractionPlan? plan, string result, string? detail,
-        int upserted, int rejected, string breakerState, CancellationToken ct = default);
+    Task RecordRunAsync(string variable, string source, ExtractionPlan? plan, MacroRunResult result, string? detail,
+        int upserted, int rejected, BreakerState breakerState, CancellationToken ct = default);
 }

@@ -73,7 +73,7 @@ public class MacroSourceTests
         using var http = new HttpClient();
         var fred = new FredSource(http, server.BaseUrl, "k", Fast);
         for (var i = 0; i < 3; i++) await Assert.ThrowsAsync<MacroSourceException>(() => fred.FetchAsync(Ust10y, From, To));
-        Assert.Equal("open", fred.BreakerState);
+        Assert.Equal(BreakerState.Open, fred.BreakerState);
         var seen = server.Requests.Count;   // 3 calls x 3 attempts
         var open = await Assert.ThrowsAsync<MacroSourceException>(() => fred.FetchAsync(Ust10y, From, To));
         Assert.Contains("circuit open", open.Message);
@@ -82,7 +82,7 @@ public class MacroSourceTests
         server.Answer(200, F("fred/series_observations_dgs10.json"));
         await Task.Delay(Fast.BreakDuration + TimeSpan.FromMilliseconds(200));
         Assert.Equal(4, (await fred.FetchAsync(Ust10y, From, To)).Count);
-        Assert.Equal("closed", fred.BreakerState);
+        Assert.Equal(BreakerState.Closed, fred.BreakerState);
     }
 
     [Fact]

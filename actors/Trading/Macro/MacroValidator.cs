@@ -34,26 +34,26 @@ public static class MacroValidator
         for (var i = 0; i < sorted.Count; i++)
         {
             var v = sorted[i];
-            (string Code, string Reason)? problem = null;
-            if (!double.IsFinite(v.Value)) problem = ("macro_not_finite", "not a finite number");
-            else if (v.Date > today) problem = ("macro_future_date", $"dated after today ({today:yyyy-MM-dd}): it cannot have been published yet");
-            else if (v.Value < spec.Min || v.Value > spec.Max) problem = ("macro_out_of_range", $"outside the valid range [{spec.Min}, {spec.Max}]");
-            else if (decisions.IsRejected(v.Date)) problem = ("macro_operator_rejected", "inside a range an operator marked bad (cop macro reject)");
+            (MacroRejection Rule, string Reason)? problem = null;
+            if (!double.IsFinite(v.Value)) problem = (MacroRejection.NotFinite, "not a finite number");
+            else if (v.Date > today) problem = (MacroRejection.FutureDate, $"dated after today ({today:yyyy-MM-dd}): it cannot have been published yet");
+            else if (v.Value < spec.Min || v.Value > spec.Max) problem = (MacroRejection.OutOfRange, $"outside the valid range [{spec.Min}, {spec.Max}]");
+            else if (decisions.IsRejected(v.Date)) problem = (MacroRejection.OperatorRejected, "inside a range an operator marked bad (cop macro reject)");
             else if (last is { } p && p.Date < v.Date && !decisions.NewLevelBetween(p.Date, v.Date) && Jump(spec, p, v) is { } jump)
             {
                 if (spec.Kind != MacroKind.Step)
-                    problem = ("macro_jump", $"{jump}; a {spec.Kind.ToString().ToLowerInvariant()} series does not take a new level without an operator (cop macro accept)");
+                    problem = (MacroRejection.Jump, $"{jump}; a {spec.Kind.ToString().ToLowerInvariant()} series does not take a new level without an operator (cop macro accept)");
                 else
                 {
                     var next = sorted.Skip(i + 1).FirstOrDefault(Plausible);
                     var confirmed = next.Date != default && Jump(spec, v, next) is null;
                     if (!confirmed)
-                        problem = ("macro_jump", next.Date == default ? $"{jump}, not yet confirmed by a later value" : $"{jump}, and the next value does not stay there");
+                        problem = (MacroRejection.Jump, next.Date == default ? $"{jump}, not yet confirmed by a later value" : $"{jump}, and the next value does not stay there");
                 }
             }
             if (problem is null) { accepted.Add(v); last = v; }
-            else rejected.Add(new RejectedMacroValue(spec.Column, v.Date, v.Value, problem.Value.Code, problem.Value.Reason,
-                problem.Value.Code == "macro_jump" ? last : null));
+            else rejected.Add(new RejectedMacroValue(spec.Column, v.Date, v.Value, problem.Value.Rule, problem.Value.Reason,
+                problem.Value.Rule == MacroRejection.Jump ? last : null));
         }
         return (accepted, rejected);
     }
