@@ -32,7 +32,7 @@ public sealed class NormStats
         try { doc = JsonDocument.Parse(json); }
         catch (JsonException e)
         {
-            throw new ArgumentException($"norm_stats is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): it must be {{feature: {{mean, std}}}} for all 15 features");
+            throw new ArgumentException($"norm_stats is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): it must be {{feature: {{mean, std}}}} for all {FeatureNames.Count} features");
         }
         using var _ = doc;
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
@@ -54,7 +54,7 @@ public sealed class NormStats
 
     public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())));
 
-    /// <summary>Writes the normalised observation into <paramref name="obs"/> (length 15).</summary>
+    /// <summary>Writes the normalised observation into <paramref name="obs"/> (one value per feature).</summary>
     public void Normalise(ReadOnlySpan<double?> raw, Span<float> obs)
     {
         for (var i = 0; i < _stats.Length; i++)
