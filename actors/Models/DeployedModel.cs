@@ -16,9 +16,10 @@ namespace Cop.Actors.Models;
 /// domain makes of the answer: <see cref="ModelState"/> puts the model's own position in,
 /// normalises with its norm_stats, asks the risk rules and, when approved, fills on paper at the
 /// close. The actor only sequences the reads, the policy run, the journal and the rows around
-/// those pure functions. The decision (with its fill) is journaled before anything is written or answered; the
-/// decision and trade rows are written after the journal, idempotently, and the bar is answered
-/// once they are committed. On recovery the account is rebuilt from the journal alone and the
+/// those pure functions. The decision (with its fill) is journaled before anything is written or
+/// answered; the decision and trade rows are written after the journal, idempotently, and the bar
+/// is answered once they are committed. On recovery the account is rebuilt from the journal alone
+/// (replayed through the same <see cref="ModelState.Apply(ModelDecided)"/>) and the
 /// decisions since the last snapshot are written again, so a crash anywhere loses nothing and
 /// doubles nothing. A bar at or before the last decided one of its symbol is answered as a
 /// duplicate; a bar of another symbol is refused (a model trades <see cref="ModelSettings.Symbol"/>
