@@ -64,7 +64,7 @@ public sealed class MacroIngestion : ReceiveActor, IWithTimers
         Receive<Finished>(f =>
         {
             running = false;
-            var failed = f.Completed.Results.Count(r => r.Result != "ok");
+            var failed = f.Completed.Results.Count(r => r.Result != MacroRunResult.Ok);
             log.Info("macro run: {0} variables, {1} not ok, {2:F1} s", f.Completed.Results.Count, failed, f.Completed.Elapsed.TotalSeconds);
             f.ReplyTo?.Tell(f.Completed);
         });

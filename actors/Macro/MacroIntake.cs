@@ -3,9 +3,6 @@ using Cop.Trading.Macro;
 
 namespace Cop.Actors.Macro;
 
-/// <summary>What storing one batch of a series did.</summary>
-public sealed record MacroIntakeResult(int Upserted, int Rejected, IReadOnlyList<RejectedMacroValue> Rejections);
-
 /// <summary>
 /// The one path from published values to the macro tables, shared by the live extractors
 /// (MacroVariable) and `cop macro seed`: the operators' decisions and the last accepted value

@@ -33,7 +33,7 @@ public sealed class MacroSourceSupervisor : ReceiveActor
             var asks = children.Select(async c =>
             {
                 try { return await c.Value.Ask<MacroVariable.RunCompleted>(new MacroVariable.Run(run.Today), run.Timeout); }
-                catch (Exception e) { return new MacroVariable.RunCompleted(c.Key, "lost", 0, 0, $"no answer: {e.Message}"); }
+                catch (Exception e) { return new MacroVariable.RunCompleted(c.Key, MacroRunResult.Lost, 0, 0, $"no answer: {e.Message}"); }
             });
             Task.WhenAll(asks).PipeTo(replyTo, success: results => new SourceRunCompleted(source.Name, results));
         });

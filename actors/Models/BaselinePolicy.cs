@@ -20,8 +20,8 @@ public static class BaselinePolicy
 
     public static (float[,] Weights, float[] Bias) Parameters()
     {
-        var w = new float[15, 3];
-        int Index(string name) => FeatureNames.Ordered.ToList().IndexOf(name);
+        var w = new float[FeatureNames.Count, PolicySession.ActionCount];
+        int Index(string name) => FeatureNames.IndexOf(name);
         w[Index("rsi_9"), 1] = -0.8f; w[Index("rsi_9"), 2] = 0.8f;
         w[Index("log_ret_4h"), 1] = 0.6f; w[Index("log_ret_4h"), 2] = -0.6f;
         w[Index("position"), 1] = -0.5f; w[Index("position"), 2] = 0.5f;

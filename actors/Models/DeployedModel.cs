@@ -1,22 +1,25 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Cop.Actors.Serialization;
 using Cop.Trading;
 using Cop.Trading.Decisions;
+using Cop.Trading.Features;
 
 namespace Cop.Actors.Models;
 
 /// <summary>
 /// One deployed model trading one symbol's bars, exactly once per (model, bar).
 ///
-/// For a bar it reads the stored features, puts its own position in, normalises with its own
-/// norm_stats, runs its ONNX policy, asks the risk rules and, when approved, fills on paper at the
-/// close. The decision (with its fill) is journaled before anything is written or answered; the
-/// decision and trade rows are written after the journal, idempotently, and the bar is answered
-/// once they are committed. On recovery the account is rebuilt from the journal alone and the
+/// For a bar it reads the stored features, runs its ONNX policy on them and journals what the
+/// domain makes of the answer: <see cref="ModelState"/> puts the model's own position in,
+/// normalises with its norm_stats, asks the risk rules and, when approved, fills on paper at the
+/// close. The actor only sequences the reads, the policy run, the journal and the rows around
+/// those pure functions. The decision (with its fill) is journaled before anything is written or
+/// answered; the decision and trade rows are written after the journal, idempotently, and the bar
+/// is answered once they are committed. On recovery the account is rebuilt from the journal alone
+/// (replayed through the same <see cref="ModelState.Apply(ModelDecided)"/>) and the
 /// decisions since the last snapshot are written again, so a crash anywhere loses nothing and
 /// doubles nothing. A bar at or before the last decided one of its symbol is answered as a
 /// duplicate; a bar of another symbol is refused (a model trades <see cref="ModelSettings.Symbol"/>
@@ -46,12 +49,8 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     public sealed record GetAccount;
     public sealed record AccountState(string ModelId, PaperAccount Account, DateTime? LastBar, long Decisions);
 
-    // Journal
-    public sealed record Decided(string Symbol, DateTime BarTime, long BarIndex, TradeAction Action, double Confidence,
-        RiskVerdict Verdict, string ObservationHash, double Close, PaperFill? Fill, double EquityAfter, double LatencyMs) : ICopPersisted;
+    // Journal: the domain's events (ModelDecided, BarSkipped) and this snapshot of its state.
     public sealed record AccountSnapshot(PaperAccount Account, DateTime? LastBar, long BarIndex, string? Symbol = null) : ICopPersisted;
-    /// <summary>An operator let the model pass this bar undecided (`cop dlq skip`).</summary>
-    public sealed record Skipped(string Symbol, DateTime BarTime, string SkippedBy, DateTime SkippedAt, string Reason) : ICopPersisted;
 
     private sealed record FeaturesRead(DecideBar Command, DateTime Bar, FeatureSnapshot? Snapshot, IActorRef ReplyTo, long StartTicks);
     private sealed record NextFound(DecideBar Command, DateTime? Next, IActorRef ReplyTo, long StartTicks);
@@ -77,17 +76,15 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     private readonly IBarSequence? _sequence;
     private readonly IDecisionSkips? _skips;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
-    private readonly List<Decided> _sinceSnapshot = [];
+    private readonly DecisionRules _rules;
+    private readonly List<ModelDecided> _sinceSnapshot = [];
     // Askers of decisions made but not yet journaled and written, oldest first. If this incarnation
     // ends first (a failure, a kill), they are told so at once and ask again.
     private readonly List<IActorRef> _awaiting = [];
     private readonly object _incarnation = new();   // a Logged from an earlier incarnation is stale
     private readonly float[] _obs = new float[PolicySession.ObservationSize];
     private bool _killSwitch;
-    private PaperAccount _account = PaperAccount.Empty;
-    private DateTime? _lastBar;
-    private long _barIndex = -1;
-    private long _decisions;
+    private ModelState _state;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -96,15 +93,17 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     {
         (_modelId, _norm, _settings, _features, _log, _killSwitch, _sequence, _skips) = (modelId, norm, settings, features, log, killSwitch, sequence, skips);
         _policy = loadPolicy();
+        _rules = new DecisionRules(settings.Risk, settings.Costs, settings.MaxMacroAge);
+        _state = ModelState.Start(settings.Symbol);
         PersistenceId = $"deployed-model|{modelId}";
 
         Recover<SnapshotOffer>(o =>
         {
             if (o.Snapshot is not AccountSnapshot s) return;
-            (_account, _lastBar, _barIndex) = (s.Account, s.LastBar, s.BarIndex);
+            _state = _state with { Account = s.Account, LastBar = s.LastBar, BarIndex = s.BarIndex };
         });
-        Recover<Decided>(e => { Apply(e); _sinceSnapshot.Add(e); });
-        Recover<Skipped>(Apply);
+        Recover<ModelDecided>(e => { _state = _state.Apply(e); _sinceSnapshot.Add(e); });
+        Recover<BarSkipped>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
             // Rows of decisions the journal has but the tables may not (a crash between the two).
@@ -115,7 +114,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         {
             Become(Ready);
             // Bars the pipeline gave up on while this model was down are decided now, not when a later one comes.
-            if (_sequence is not null && _lastBar is not null) Self.Tell(new CatchUp());
+            if (_sequence is not null && _state.LastBar is not null) Self.Tell(new CatchUp());
             Stash.UnstashAll();
         });
         Command<Status.Failure>(f => throw new InvalidOperationException($"{PersistenceId}: re-logging recovered decisions failed", f.Cause));
@@ -134,7 +133,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
                     $"{_modelId} trades {_settings.Symbol}, not {InstrumentCatalogue.Printable(cmd.Symbol)}")));
                 return;
             }
-            if (_lastBar is { } last && cmd.BarTime <= last)
+            if (_state.HasDecided(cmd.BarTime))
             {
                 Sender.Tell(new BarDecided(_modelId, cmd.BarTime, TradeAction.Hold, RiskVerdict.NoChange, Duplicate: true));
                 return;
@@ -145,7 +144,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         // One row per message, so that asks in between are answered (each decides the rows before its bar itself).
         Command<CatchUp>(_ =>
         {
-            if (_lastBar is null || _sequence is null) return;
+            if (_state.LastBar is null || _sequence is null) return;
             Become(Working);
             Advance(new DecideBar(_settings.Symbol, Newest, null), ActorRefs.Nobody);
         });
@@ -159,7 +158,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         var start = Stopwatch.GetTimestamp();
         // The stream's previous row is the last decided one: nothing in between (the common case,
         // one bar after another). Otherwise (a restart, a bar given up on) look for the first gap.
-        if (_sequence is null || _lastBar is not { } last || cmd.Previous == last) { Read(cmd, cmd.BarTime, replyTo, start); return; }
+        if (_sequence is null || _state.LastBar is not { } last || cmd.Previous == last) { Read(cmd, cmd.BarTime, replyTo, start); return; }
         _sequence.NextAsync(cmd.Symbol, last).PipeTo(Self,
             success: next => new NextFound(cmd, next, replyTo, start), failure: e => new Status.Failure(e));
     }
@@ -196,7 +195,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
                 Done();
                 return;
             }
-            Decided decided;
+            ModelDecided decided;
             try { decided = Decide(snapshot, read.StartTicks); }
             catch (Exception e)
             {
@@ -206,20 +205,18 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
                     success: skip => new PoisonChecked(cmd, bar, reason, skip, asker), failure: f => new Status.Failure(f));
                 return;
             }
-            Apply(decided);
+            _state = _state.Apply(decided);
             // A row before the asked bar is decided for the sequence; the asker hears of its own bar.
             var asked = read.Bar == read.Command.BarTime;
             var replyTo = asked ? read.ReplyTo : ActorRefs.Nobody;
             _awaiting.Add(replyTo);
             var reply = new BarDecided(_modelId, decided.BarTime, decided.Action, decided.Verdict, Duplicate: false);
-            void Log(Decided e)
+            void Log(ModelDecided e)
             {
                 _sinceSnapshot.Add(e);
                 _log.WriteAsync([Record(e)]).PipeTo(Self, success: () => new Logged(reply, replyTo, _incarnation), failure: f => new Status.Failure(f));
             }
-            // Without exactly-once (a benchmark baseline only) the decision is not journaled.
-            if (_settings.ExactlyOnce) PersistAsync(decided, Log);
-            else Log(decided);
+            PersistAsync(decided, Log);
             Next(read.Command, read.ReplyTo, asked);
         });
         Command<PoisonChecked>(p =>
@@ -234,9 +231,9 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
                 return;
             }
             _logger.Warning("{0}: bar {1} {2:O} skipped by {3} at {4:O}: {5}", _modelId, p.Command.Symbol, p.Bar, skip.SkippedBy, skip.SkippedAt, skip.Reason);
-            var skipped = new Skipped(p.Command.Symbol, p.Bar, skip.SkippedBy, skip.SkippedAt, skip.Reason);
-            Apply(skipped);
-            if (_settings.ExactlyOnce) PersistAsync(skipped, _ => { });
+            var skipped = new BarSkipped(p.Command.Symbol, p.Bar, skip.SkippedBy, skip.SkippedAt, skip.Reason);
+            _state = _state.Apply(skipped);
+            PersistAsync(skipped, _ => { });
             var asked = p.Bar == p.Command.BarTime;
             if (asked) p.ReplyTo.Tell(new BarDecided(_modelId, p.Bar, TradeAction.Hold, RiskVerdict.NoChange, Duplicate: true));
             Next(p.Command, p.ReplyTo, asked);
@@ -254,7 +251,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
             // A snapshot only when nothing is in flight: it must not hold a decision the journal lacks.
             if (_awaiting.Count == 0 && _sinceSnapshot.Count >= _settings.SnapshotEvery)
             {
-                SaveSnapshot(new AccountSnapshot(_account, _lastBar, _barIndex, _settings.Symbol));
+                SaveSnapshot(new AccountSnapshot(_state.Account, _state.LastBar, _state.BarIndex, _settings.Symbol));
                 _sinceSnapshot.Clear();
             }
             l.ReplyTo.Tell(l.Reply);
@@ -266,32 +263,19 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
             if (k.On != _killSwitch) _logger.Warning("{0}: kill switch {1}", _modelId, k.On ? "ON: logging HOLD, trading nothing" : "off");
             _killSwitch = k.On;
         });
-        Command<GetAccount>(_ => Sender.Tell(new AccountState(_modelId, _account, _lastBar, _decisions)));
+        Command<GetAccount>(_ => Sender.Tell(new AccountState(_modelId, _state.Account, _state.LastBar, _state.Decisions)));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _logger.Warning("{0}: snapshot failed: {1}", PersistenceId, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
     }
 
-    /// <summary>The pure decision for one bar, from the current account.</summary>
-    private Decided Decide(FeatureSnapshot s, long startTicks)
+    /// <summary>One bar's decision: the domain observes it, the ONNX policy answers, the domain decides.</summary>
+    private ModelDecided Decide(FeatureSnapshot bar, long startTicks)
     {
-        var day = TradingSession.BogotaDate(s.BarTime);
-        var account = _account.MarkToMarket(s.Close, day);
-        var raw = (double?[])s.Raw.Clone();
-        raw[13] = account.Position;   // the model's own position, not the stored 0
-        _norm.Normalise(raw, _obs);
+        _state.Observe(bar, _norm, _obs);
         var (action, confidence, _) = _policy.Decide(_obs);
-        var barIndex = _barIndex + 1;
-        var target = Policy.TargetPosition(action, account.Position);
-        var readiness = MarketReadiness.Of(s.BarTime, raw, s.MacroAsOf, _settings.MaxMacroAge);
-        var verdict = RiskManager.Check(_settings.Risk, account, target, barIndex, _killSwitch, readiness);
-        var shown = verdict == RiskVerdict.KillSwitch ? TradeAction.Hold : action;
-        var fill = verdict == RiskVerdict.Approved ? account.Fill(target, s.BarTime, barIndex, s.Close, _settings.Costs) : null;
-        var equityAfter = (fill is null ? account : account.Apply(fill)).Equity;
-        var hash = Convert.ToHexStringLower(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_obs.AsSpan())));
-        return new Decided(s.Symbol, s.BarTime, barIndex, shown, confidence, verdict, hash, s.Close, fill, equityAfter,
-            Stopwatch.GetElapsedTime(startTicks).TotalMilliseconds);
+        return _state.Decide(bar, _obs, action, confidence, _rules, _killSwitch, Stopwatch.GetElapsedTime(startTicks).TotalMilliseconds);
     }
 
     /// <summary>After one row: the asked bar is done, a catch-up goes on one message later, an ask goes on now.</summary>
@@ -302,23 +286,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         else Advance(cmd, replyTo);
     }
 
-    private void Apply(Skipped e)
-    {
-        if (e.Symbol == _settings.Symbol) _lastBar = e.BarTime;
-    }
-
-    private void Apply(Decided e)
-    {
-        _account = _account.MarkToMarket(e.Close, TradingSession.BogotaDate(e.BarTime));
-        if (e.Fill is { } fill) _account = _account.Apply(fill);
-        // Per symbol: a decision journaled for another symbol (before symbols were checked) is no
-        // reason to skip this symbol's bar at the same time, nor what a catch-up follows.
-        if (e.Symbol == _settings.Symbol) _lastBar = e.BarTime;
-        _barIndex = e.BarIndex;
-        _decisions++;
-    }
-
-    private DecisionRecord Record(Decided e) =>
+    private DecisionRecord Record(ModelDecided e) =>
         new(_modelId, e.Symbol, e.BarTime, e.ObservationHash, e.Action, e.Confidence, e.Verdict, e.LatencyMs, e.Fill, e.EquityAfter);
 
     /// <summary>The account in memory already holds the rejected decision: start again from the journal.</summary>
@@ -337,30 +305,4 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         _policy.Dispose();
         base.PostStop();
     }
-}
-
-/// <summary>Per-model trading settings (hocon: cop.trading).</summary>
-public sealed record ModelSettings
-{
-    public RiskLimits Risk { get; init; } = new();
-    public FillCosts Costs { get; init; } = new();
-    public int SnapshotEvery { get; init; } = 500;
-    /// <summary>Readiness: the oldest macro input may be this old on the bar's date (a long weekend is 5 days).</summary>
-    public TimeSpan MaxMacroAge { get; init; } = TimeSpan.FromDays(7);
-    /// <summary>Journal each decision before acting on it. Off only to measure what it costs.</summary>
-    public bool ExactlyOnce { get; init; } = true;
-    /// <summary>The one instrument this model trades (hocon: cop.trading.symbol).</summary>
-    public string Symbol { get; init; } = "USD/COP";
-    /// <summary>How often a model held at a poison bar looks again for an operator's skip.</summary>
-    public TimeSpan PoisonRecheck { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>A model's restarts (a failure, a journal that cannot be read): the back-off between them.</summary>
-    public TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
-    public TimeSpan RestartMaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
-}
-
-/// <summary>A bar whose decision fails deterministically: the model holds there until it is skipped.</summary>
-public sealed class PoisonBarException(string symbol, DateTime bar, string reason)
-    : Exception($"poison bar {symbol} {bar:O} ({reason}); the model holds there until `cop dlq skip`")
-{
-    public DateTime Bar { get; } = bar;
 }

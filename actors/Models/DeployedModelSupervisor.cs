@@ -5,9 +5,6 @@ using Cop.Trading.Decisions;
 
 namespace Cop.Actors.Models;
 
-/// <summary>What the supervisor needs to know about a deployed model (from model_registry).</summary>
-public sealed record DeployedModelInfo(string ModelId, string FilePath, string FileSha256, string NormStatsJson, bool KillSwitch);
-
 /// <summary>
 /// Keeps one DeployedModel per model whose registry status is 'deployed': it polls the registry,
 /// starts models that became deployed (after checking their file loads and meets the contract;
@@ -19,9 +16,11 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
 {
     /// <param name="Previous">The feature row before this one in the stream that asks (null: not known).</param>
     public sealed record DecideBar(string Symbol, DateTime BarTime, DateTime? InsertedAt, TimeSpan Timeout, DateTime? Previous = null);
-    /// <summary>A model that did not decide a bar, and why ("*": the supervisor itself did not answer).</summary>
+    /// <summary>A model that did not decide a bar, and why (<see cref="Supervisor"/>: the supervisor itself did not answer).
+    /// Typed all the way to the dead-letter queue; the text "model: reason" is for people only.</summary>
     public sealed record ModelFailure(string ModelId, string Reason)
     {
+        public const string Supervisor = "*";
         public override string ToString() => $"{ModelId}: {Reason}";
     }
     public sealed record BarDecisions(DateTime BarTime, IReadOnlyList<DeployedModel.BarDecided> Decided, IReadOnlyList<ModelFailure> Failed);

@@ -1,3 +1,4 @@
+using Cop.Trading.Features;
 using System.Diagnostics;
 using Cop.Actors.Telemetry;
 using Cop.Trading;

@@ -1,12 +1,10 @@
 using System.Security.Cryptography;
 using Cop.Trading.Decisions;
+using Cop.Trading.Features;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Cop.Actors.Models;
-
-/// <summary>Why a model file was refused; the message names the file and the problem.</summary>
-public sealed class ModelRejectedException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// One loaded ONNX policy. Load checks, before anything runs: the file's SHA-256 against the
@@ -16,7 +14,8 @@ public sealed class ModelRejectedException(string message, Exception? inner = nu
 public sealed class PolicySession : IDisposable
 {
     public const string InputName = "obs", OutputName = "logits";
-    public const int ObservationSize = 15, ActionCount = 3;
+    public const int ActionCount = 3;
+    public static readonly int ObservationSize = FeatureNames.Count;
 
     private readonly InferenceSession _session;
     private readonly float[] _input = new float[ObservationSize];

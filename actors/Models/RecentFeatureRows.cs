@@ -1,3 +1,4 @@
+using Cop.Trading.Features;
 
 namespace Cop.Actors.Models;
 

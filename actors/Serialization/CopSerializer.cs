@@ -12,7 +12,9 @@ public interface ICopPersisted;
 /// <summary>
 /// JSON for journals and snapshots, with a stable manifest per type (renaming a CLR type must not
 /// orphan stored events). Each persisted type is listed here once; a test checks every
-/// <see cref="ICopPersisted"/> type binds to this serializer and round-trips.
+/// <see cref="ICopPersisted"/> type, and every type listed here, binds to this serializer and
+/// round-trips. The domain's events (Cop.Trading references nothing, not even this marker) are
+/// bound by name in <see cref="Hocon"/>.
 /// </summary>
 public sealed class CopSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
@@ -22,9 +24,9 @@ public sealed class CopSerializer(ExtendedActorSystem system) : SerializerWithSt
     {
         ["bars-applied.v1"] = typeof(Features.BarSeries.BarsApplied),
         ["bar-series-snapshot.v1"] = typeof(Features.BarSeries.IndicatorSnapshot),
-        ["model-decided.v1"] = typeof(Models.DeployedModel.Decided),
+        ["model-decided.v1"] = typeof(Cop.Trading.Decisions.ModelDecided),
         ["model-account-snapshot.v1"] = typeof(Models.DeployedModel.AccountSnapshot),
-        ["model-bar-skipped.v1"] = typeof(Models.DeployedModel.Skipped),
+        ["model-bar-skipped.v1"] = typeof(Cop.Trading.Decisions.BarSkipped),
     };
 
     private static readonly Dictionary<Type, string> ByType = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -42,10 +44,11 @@ public sealed class CopSerializer(ExtendedActorSystem system) : SerializerWithSt
             ? JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"empty {manifest}")
             : throw new SerializationException($"unknown manifest '{manifest}': stored by a newer Cop?");
 
-    /// <summary>HOCON that binds every <see cref="ICopPersisted"/> message to this serializer.</summary>
-    /// <summary>The binding of every <see cref="ICopPersisted"/> type to this serializer, as an
-    /// actor-system setup (what AddCop and the TestKit systems both use).</summary>
+    /// <summary>The binding of every <see cref="ICopPersisted"/> message, and of the domain's journaled
+    /// events (Cop.Trading cannot see the marker), to this serializer, as an actor-system setup (what
+    /// AddCop and the TestKit systems both use).</summary>
     public static SerializationSetup Setup() => SerializationSetup.Create(system =>
-        [SerializerDetails.Create("cop", new CopSerializer(system), [typeof(ICopPersisted)])]);
+        [SerializerDetails.Create("cop", new CopSerializer(system),
+            [typeof(ICopPersisted), typeof(Cop.Trading.Decisions.ModelDecided), typeof(Cop.Trading.Decisions.BarSkipped)])]);
 
 }

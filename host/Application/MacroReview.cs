@@ -57,7 +57,7 @@ public sealed class MacroReview(MacroStore store, MacroSettings settings, Featur
         if (to < from) throw new ArgumentException($"--to {to:yyyy-MM-dd} is before --from {from:yyyy-MM-dd}");
         var id = await store.RecordDecisionAsync(column, "reject", from, to, reason, decidedBy, 0, 0, 0, ct);
         var (removed, lastCleared) = await store.WithdrawAsync(spec, from, to, ct);
-        await store.QuarantineAsync([.. removed.Select(v => new RejectedMacroValue(column, v.Date, v.Value, "macro_operator_rejected",
+        await store.QuarantineAsync([.. removed.Select(v => new RejectedMacroValue(column, v.Date, v.Value, MacroRejection.OperatorRejected,
             $"marked bad by {decidedBy} (decision {id}): {reason}"))], ct);
         var rebuilt = await CompleteAsync(spec, from, lastCleared, ct);
         await store.CompleteDecisionAsync(id, 0, removed.Count, rebuilt, ct);

@@ -58,8 +58,8 @@ public sealed class MacroSeeder(MacroStore store, MacroSettings settings, Func<D
                 var bad = unreadable[column];
                 if (series.Count == 0 && bad.Count == 0) continue;
                 var (upserted, rejected, _) = await MacroIntake.StoreAsync(store, spec, series, _today(), bad, ct);
-                await store.RecordRunAsync(spec.Column, spec.Source, null, "ok", $"seed from {Path.GetFileName(file)}",
-                    upserted, rejected, "closed", ct);
+                await store.RecordRunAsync(spec.Column, spec.Source, null, MacroRunResult.Ok, $"seed from {Path.GetFileName(file)}",
+                    upserted, rejected, BreakerState.Closed, ct);
                 perVariable[column] = (upserted, rejected);
             }
         }
@@ -106,7 +106,7 @@ public sealed class MacroSeeder(MacroStore store, MacroSettings settings, Func<D
             {
                 if (f[k].Length == 0) continue;
                 if (double.TryParse(f[k], NumberStyles.Float, CultureInfo.InvariantCulture, out var x)) values[name].Add(new MacroValue(date, x));
-                else unreadable[name].Add(new RejectedMacroValue(name, date, double.NaN, "macro_not_a_number",
+                else unreadable[name].Add(new RejectedMacroValue(name, date, double.NaN, MacroRejection.NotANumber,
                     $"{Path.GetFileName(path)} line {line}: '{f[k]}' is not a number", Text: f[k]));
             }
         }

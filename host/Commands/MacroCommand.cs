@@ -1,3 +1,4 @@
+using Cop.Actors.Macro;
 using Cop.Host.Application;
 using Cop.Persistence.Macro;
 using Cop.Host.Configuration;
@@ -82,8 +83,8 @@ public static class MacroCommand
         foreach (var s in status)
             table.AddRow(s.Variable, s.Source, s.LastDate?.ToString("yyyy-MM-dd") ?? "-", s.LastAvailable?.ToString("yyyy-MM-dd") ?? "-",
                 s.LastRunAt is { } at ? $"{at:yyyy-MM-dd HH:mm} {Markup.Escape(s.Plan ?? "")}" : "never",
-                s.Result switch { "ok" => "[green]ok[/]", "failed" => $"[red]failed[/] {Markup.Escape(s.Detail ?? "")}", null => "-", var r => Markup.Escape(r) },
-                s.BreakerState == "closed" ? "closed" : $"[red]{Markup.Escape(s.BreakerState)}[/]",
+                s.Result switch { MacroRunResult.Ok => "[green]ok[/]", MacroRunResult.Failed => $"[red]failed[/] {Markup.Escape(s.Detail ?? "")}", null => "-", var r => r.Value.ToString().ToLowerInvariant() },
+                s.BreakerState switch { BreakerState.Closed => "closed", BreakerState.HalfOpen => "[red]half-open[/]", _ => "[red]open[/]" },
                 s.Waiting == 0 ? "0" : $"[red]{s.Waiting:N0} stale[/]");
         AnsiConsole.Write(table);
         // The reasons are long: one unwrapped line per stale series, below the table.

@@ -1,3 +1,4 @@
+using Cop.Trading.Features;
 using Cop.Persistence.Schema;
 using Cop.Streams.Notifications;
 using Cop.Trading;

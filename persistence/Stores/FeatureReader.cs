@@ -1,4 +1,5 @@
 using Cop.Actors.Models;
+using Cop.Trading.Features;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -7,9 +8,9 @@ namespace Cop.Persistence.Stores;
 /// <summary>The offline (PostgreSQL) side of the feature service: a bar's stored features and close.</summary>
 public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource, IBarSequence
 {
-    // One column list and one mapper for both reads: the 15 features, then close, macro date, symbol, time.
+    // One column list and one mapper for both reads: the features, then close, macro date, symbol, time.
     private static readonly string Select =
-        "SELECT " + string.Join(", ", Cop.Trading.Features.FeatureNames.Ordered.Select(n => "f." + n)) + ", b.close, f.macro_as_of, f.symbol, f.time " +
+        "SELECT " + FeatureColumns.Join(c => "f." + c) + ", b.close, f.macro_as_of, f.symbol, f.time " +
         "FROM inference_features_5m f JOIN usdcop_m5_ohlcv b ON b.symbol = f.symbol AND b.time = f.time ";
 
     private static readonly string OneSql = Select + "WHERE f.symbol = @s AND f.time = @t";
@@ -45,8 +46,9 @@ public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource, IBarSeq
 
     private static FeatureSnapshot Snapshot(NpgsqlDataReader r)
     {
-        var raw = new double?[15];
-        for (var k = 0; k < 15; k++) raw[k] = r.IsDBNull(k) ? null : r.GetDouble(k);
-        return new FeatureSnapshot(r.GetString(17), r.GetDateTime(18), raw, r.GetDouble(15), r.IsDBNull(16) ? null : r.GetFieldValue<DateOnly>(16));
+        var raw = new double?[FeatureNames.Count];
+        for (var k = 0; k < raw.Length; k++) raw[k] = r.IsDBNull(k) ? null : r.GetDouble(k);
+        int close = raw.Length, asOf = close + 1, symbol = close + 2, time = close + 3;
+        return new FeatureSnapshot(r.GetString(symbol), r.GetDateTime(time), raw, r.GetDouble(close), r.IsDBNull(asOf) ? null : r.GetFieldValue<DateOnly>(asOf));
     }
 }

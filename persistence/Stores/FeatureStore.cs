@@ -69,21 +69,19 @@ public sealed class FeatureStore : IFeatureStore, IAsyncDisposable
         return series;
     }
 
-    private static readonly string[] FeatureColumns = [.. FeatureNames.Ordered];
-
     private static readonly string UpsertSql = $"""
-        INSERT INTO inference_features_5m (symbol, time, {string.Join(", ", FeatureColumns)}, macro_as_of, builder_version)
-        SELECT @symbol, t, {string.Join(", ", FeatureColumns.Select(c => $"f_{c}"))}, m, @version
-        FROM unnest(@time, {string.Join(", ", FeatureColumns.Select(c => $"@{c}"))}, @macro_as_of)
-             AS u(t, {string.Join(", ", FeatureColumns.Select(c => $"f_{c}"))}, m)
+        INSERT INTO inference_features_5m (symbol, time, {FeatureColumns.Join(c => c)}, macro_as_of, builder_version)
+        SELECT @symbol, t, {FeatureColumns.Join(c => $"f_{c}")}, m, @version
+        FROM unnest(@time, {FeatureColumns.Join(c => $"@{c}")}, @macro_as_of)
+             AS u(t, {FeatureColumns.Join(c => $"f_{c}")}, m)
         ON CONFLICT (symbol, time) DO UPDATE SET
-            {string.Join(",\n    ", FeatureColumns.Select(c => $"{c} = EXCLUDED.{c}"))},
+            {FeatureColumns.Join(c => $"{c} = EXCLUDED.{c}", ",\n    ")},
             macro_as_of = EXCLUDED.macro_as_of,
             builder_version = EXCLUDED.builder_version,
             model_id = COALESCE(inference_features_5m.model_id, EXCLUDED.model_id),
             updated_at = NOW()
-        WHERE ({string.Join(", ", FeatureColumns.Select(c => $"inference_features_5m.{c}"))}, inference_features_5m.macro_as_of, inference_features_5m.builder_version)
-              IS DISTINCT FROM ({string.Join(", ", FeatureColumns.Select(c => $"EXCLUDED.{c}"))}, EXCLUDED.macro_as_of, EXCLUDED.builder_version)
+        WHERE ({FeatureColumns.Join(c => $"inference_features_5m.{c}")}, inference_features_5m.macro_as_of, inference_features_5m.builder_version)
+              IS DISTINCT FROM ({FeatureColumns.Join(c => $"EXCLUDED.{c}")}, EXCLUDED.macro_as_of, EXCLUDED.builder_version)
         """;
 
     /// <summary>One statement per batch; re-writing identical rows changes nothing (not even updated_at).</summary>
@@ -99,10 +97,10 @@ public sealed class FeatureStore : IFeatureStore, IAsyncDisposable
             cmd.Parameters.AddWithValue("version", FeatureNames.BuilderVersion);
             cmd.Parameters.AddWithValue("time", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, list.Select(r => r.Time).ToArray());
             var values = list.Select(r => r.Values()).ToList();
-            for (var k = 0; k < FeatureColumns.Length; k++)
+            for (var k = 0; k < FeatureColumns.Names.Count; k++)
             {
                 var column = values.Select(v => v[k]).ToArray();
-                cmd.Parameters.AddWithValue(FeatureColumns[k], NpgsqlDbType.Array | NpgsqlDbType.Double, column);
+                cmd.Parameters.AddWithValue(FeatureColumns.Names[k], NpgsqlDbType.Array | NpgsqlDbType.Double, column);
             }
             cmd.Parameters.AddWithValue("macro_as_of", NpgsqlDbType.Array | NpgsqlDbType.Date, list.Select(r => r.MacroAsOf).ToArray());
             total += await cmd.ExecuteNonQueryAsync(ct);

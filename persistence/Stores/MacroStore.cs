@@ -8,7 +8,7 @@ namespace Cop.Persistence.Stores;
 /// <summary>The last run of one macro variable, as `cop macro status` shows it.</summary>
 /// LastDate is the last accepted value; Waiting counts rejected values dated after it (stale while > 0).
 public sealed record MacroVariableStatus(string Variable, string Source, DateOnly? LastDate, DateOnly? LastAvailable,
-    DateTime? LastRunAt, string? Plan, string? Result, string? Detail, string BreakerState, int Waiting = 0, string? WaitingReason = null);
+    DateTime? LastRunAt, string? Plan, MacroRunResult? Result, string? Detail, BreakerState BreakerState, int Waiting = 0, string? WaitingReason = null);
 
 /// <summary>A series whose newest values are rejected: last accepted date, how many wait after it
 /// (the oldest dated <see cref="WaitingSince"/>) and the newest one's reason.</summary>
@@ -316,8 +316,8 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         return (dates, [.. values.Select(v => v.ToArray())]);
     }
 
-    public async Task RecordRunAsync(string variable, string source, ExtractionPlan? plan, string result, string? detail,
-        int upserted, int rejected, string breakerState, CancellationToken ct = default)
+    public async Task RecordRunAsync(string variable, string source, ExtractionPlan? plan, MacroRunResult result, string? detail,
+        int upserted, int rejected, BreakerState breakerState, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""
             INSERT INTO macro_variable_runs (variable, source, last_run_at, plan, result, detail, rows_upserted, rows_rejected, breaker_state)
@@ -329,21 +329,21 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
         cmd.Parameters.AddWithValue("v", variable);
         cmd.Parameters.AddWithValue("s", source);
         cmd.Parameters.AddWithValue("p", plan is null ? "-" : $"{plan.Kind.ToString().ToLowerInvariant()} {plan.From:yyyy-MM-dd}..{plan.To:yyyy-MM-dd}");
-        cmd.Parameters.AddWithValue("r", result);
+        cmd.Parameters.AddWithValue("r", Text(result));
         cmd.Parameters.AddWithValue("d", (object?)detail ?? DBNull.Value);
         cmd.Parameters.AddWithValue("u", upserted);
         cmd.Parameters.AddWithValue("x", rejected);
-        cmd.Parameters.AddWithValue("b", breakerState);
+        cmd.Parameters.AddWithValue("b", Text(breakerState));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<IReadOnlyList<MacroVariableStatus>> StatusAsync(IReadOnlyList<MacroVariableSpec> catalogue, CancellationToken ct = default)
     {
-        var runs = new Dictionary<string, (DateTime, string, string, string?, string)>();
+        var runs = new Dictionary<string, (DateTime, string, MacroRunResult, string?, BreakerState)>();
         await using (var cmd = db.CreateCommand("SELECT variable, last_run_at, plan, result, detail, breaker_state FROM macro_variable_runs"))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
-                runs[r.GetString(0)] = (r.GetDateTime(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5));
+                runs[r.GetString(0)] = (r.GetDateTime(1), r.GetString(2), RunResult(r.GetString(3)), r.IsDBNull(4) ? null : r.GetString(4), Breaker(r.GetString(5)));
         var stale = (await StaleAsync(catalogue, ct)).ToDictionary(s => s.Variable);
         var result = new List<MacroVariableStatus>();
         foreach (var v in catalogue)
@@ -356,11 +356,46 @@ public sealed class MacroStore(NpgsqlDataSource db) : IMacroVariableStore
             await r.ReadAsync(ct);
             DateOnly? last = r.IsDBNull(0) ? null : r.GetFieldValue<DateOnly>(0);
             DateOnly? available = r.IsDBNull(1) ? null : r.GetFieldValue<DateOnly>(1);
-            var run = runs.TryGetValue(v.Column, out var x) ? x : default;
+            var ran = runs.TryGetValue(v.Column, out var run);
             result.Add(new MacroVariableStatus(v.Column, v.Source, last, available,
-                run.Item1 == default ? null : run.Item1, run.Item2, run.Item3, run.Item4, run.Item5 ?? "closed",
+                ran ? run.Item1 : null, ran ? run.Item2 : null, ran ? run.Item3 : null, run.Item4, ran ? run.Item5 : BreakerState.Closed,
                 stale.TryGetValue(v.Column, out var w) ? w.Waiting : 0, w?.Reason));
         }
         return result;
     }
+
+    // The text of macro_variable_runs.result and .breaker_state (its CHECK lists the results).
+    private static string Text(MacroRunResult result) => result switch
+    {
+        MacroRunResult.Ok => "ok",
+        MacroRunResult.Failed => "failed",
+        MacroRunResult.Lost => "lost",
+        MacroRunResult.Skipped => "skipped",
+        _ => throw new ArgumentOutOfRangeException(nameof(result), result, null),
+    };
+
+    private static MacroRunResult RunResult(string text) => text switch
+    {
+        "ok" => MacroRunResult.Ok,
+        "failed" => MacroRunResult.Failed,
+        "lost" => MacroRunResult.Lost,
+        "skipped" => MacroRunResult.Skipped,
+        _ => throw new InvalidDataException($"macro_variable_runs.result '{text}' is not a run result"),
+    };
+
+    private static string Text(BreakerState state) => state switch
+    {
+        BreakerState.Closed => "closed",
+        BreakerState.Open => "open",
+        BreakerState.HalfOpen => "half-open",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    private static BreakerState Breaker(string text) => text switch
+    {
+        "closed" => BreakerState.Closed,
+        "open" => BreakerState.Open,
+        "half-open" => BreakerState.HalfOpen,
+        _ => throw new InvalidDataException($"macro_variable_runs.breaker_state '{text}' is not a breaker state"),
+    };
 }

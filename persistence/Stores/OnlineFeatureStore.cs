@@ -1,5 +1,5 @@
-using System.Globalization;
 using Cop.Actors.Models;
+using System.Globalization;
 using Cop.Trading.Features;
 using StackExchange.Redis;
 
@@ -12,11 +12,13 @@ namespace Cop.Persistence.Stores;
 /// </summary>
 public sealed class OnlineFeatureStore(IConnectionMultiplexer redis) : IFeatureSource
 {
+    // The hash fields are the feature names; the views cut the one list: price features before
+    // the macro range, the macro range, the state features after it.
     public static readonly (string View, string[] Features, TimeSpan Ttl)[] Views =
     [
-        ("technical", ["log_ret_5m", "log_ret_1h", "log_ret_4h", "rsi_9", "atr_pct", "adx_14"], TimeSpan.FromMinutes(30)),
-        ("macro", ["dxy_z", "dxy_change_1d", "vix_z", "embi_z", "brent_change_1d", "rate_spread", "usdmxn_change_1d"], TimeSpan.FromHours(1)),
-        ("state", ["position", "time_normalized"], TimeSpan.FromMinutes(5)),
+        ("technical", [.. FeatureNames.Ordered.Take(FeatureNames.FirstMacro)], TimeSpan.FromMinutes(30)),
+        ("macro", [.. FeatureNames.Ordered.Take(FeatureNames.FirstMacro..(FeatureNames.LastMacro + 1))], TimeSpan.FromHours(1)),
+        ("state", [.. FeatureNames.Ordered.Skip(FeatureNames.LastMacro + 1)], TimeSpan.FromMinutes(5)),
     ];
 
     private static readonly Dictionary<string, int> Index = FeatureNames.Ordered.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i);
@@ -74,7 +76,7 @@ public sealed class OnlineFeatureStore(IConnectionMultiplexer redis) : IFeatureS
         batch.Execute();
         var views = await Task.WhenAll(reads);
         if (views.Any(v => v.Length == 0)) return null;
-        var raw = new double?[15];
+        var raw = new double?[FeatureNames.Count];
         double? close = null;
         DateOnly? asOf = null;
         foreach (var entry in views.SelectMany(v => v))

@@ -113,7 +113,7 @@ public static class DecisionPipeline
         }
         catch (Exception ex)
         {
-            return new DeployedModelSupervisor.BarDecisions(e.Time, [], [new DeployedModelSupervisor.ModelFailure("*", ex.Message)]);
+            return new DeployedModelSupervisor.BarDecisions(e.Time, [], [new DeployedModelSupervisor.ModelFailure(DeployedModelSupervisor.ModelFailure.Supervisor, ex.Message)]);
         }
     }
 }

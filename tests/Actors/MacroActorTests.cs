@@ -21,7 +21,7 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         public string? HoldColumn;
         public readonly List<(string, DateOnly, DateOnly)> Calls = [];
         public string Name => "scripted";
-        public string BreakerState => "closed";
+        public BreakerState BreakerState => BreakerState.Closed;
 
         public async Task<IReadOnlyList<MacroValue>> FetchAsync(MacroVariableSpec v, DateOnly from, DateOnly to, CancellationToken ct = default)
         {
@@ -67,8 +67,8 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         await AwaitAssertAsync(() => Assert.Contains(source.Calls, c => c.Item1 == dxy.Column));
         source.Hold.SetException(new InvalidOperationException("simulated crash in the middle of a run"));
         var first = await firstRun;
-        Assert.Equal("lost", first.Results.Single(r => r.Variable == dxy.Column).Result);
-        Assert.All(first.Results.Where(r => r.Variable != dxy.Column), r => Assert.Equal("ok", r.Result));
+        Assert.Equal(MacroRunResult.Lost, first.Results.Single(r => r.Variable == dxy.Column).Result);
+        Assert.All(first.Results.Where(r => r.Variable != dxy.Column), r => Assert.Equal(MacroRunResult.Ok, r.Result));
 
         var plans = source.Calls.ToDictionary(c => c.Item1, c => c.Item2);
         Assert.Equal(seedStart, plans[dxy.Column]);               // seed
@@ -76,7 +76,7 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         Assert.Equal(new DateOnly(2025, 6, 15), plans[embi.Column]); // refresh: the last 15 observations
 
         var second = await supervisor.Ask<MacroSourceSupervisor.SourceRunCompleted>(new MacroSourceSupervisor.RunAll(Today, TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10));
-        Assert.All(second.Results, r => Assert.Equal("ok", r.Result));
+        Assert.All(second.Results, r => Assert.Equal(MacroRunResult.Ok, r.Result));
 
         // Every value of every series exactly once, equal to the source's.
         foreach (var v in new[] { dxy, vix, embi })
@@ -88,7 +88,7 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         }
         Assert.Equal((long)(Today.DayNumber - seedStart.DayNumber + 1), await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM macro_daily WHERE fxrt_index_dxy_usa_d_dxy IS NOT NULL"));
         var status = await store.StatusAsync([dxy, vix, embi]);
-        Assert.All(status, s => Assert.Equal("ok", s.Result));
+        Assert.All(status, s => Assert.Equal(MacroRunResult.Ok, s.Result));
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
             _ => { Interlocked.Increment(ref completions); return Task.CompletedTask; },
             schedule: TimeSpan.FromHours(1), runTimeout: TimeSpan.FromSeconds(5)));
         var done = await root.Ask<MacroIngestion.IngestionCompleted>(new MacroIngestion.RunNow(), TimeSpan.FromSeconds(15));
-        Assert.Equal("ok", Assert.Single(done.Results).Result);
+        Assert.Equal(MacroRunResult.Ok, Assert.Single(done.Results).Result);
         Assert.Equal(1, completions);
     }
 
@@ -130,6 +130,6 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         await AwaitAssertAsync(async () => Assert.NotEqual(before, await Sys.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(1))),
             TimeSpan.FromSeconds(10));
         var done = await root.Ask<MacroIngestion.IngestionCompleted>(new MacroIngestion.RunNow(), TimeSpan.FromSeconds(15));
-        Assert.Equal("ok", Assert.Single(done.Results).Result);
+        Assert.Equal(MacroRunResult.Ok, Assert.Single(done.Results).Result);
     }
 }

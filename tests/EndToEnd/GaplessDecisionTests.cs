@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Cop.Actors.Models;
+using Cop.Trading.Features;
 using Cop.Host.Commands;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;

@@ -47,4 +47,25 @@ public class ArchitectureTests
                 Assert.False(line.TrimStart().StartsWith("using Akka") || line.TrimStart().StartsWith("using Npgsql"),
                     $"{f}: {line}");
     }
+
+    /// <summary>The domain's and the entities' files hold one public type each, named after it (a
+    /// protocol nested in its actor is part of the actor), so a type is found by its name.</summary>
+    [Fact]
+    public void Domain_and_entity_files_hold_one_public_type_named_after_it()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Cop.Actors.sln"))) root = Path.GetDirectoryName(root)!;
+        var declaration = new System.Text.RegularExpressions.Regex(
+            @"^public (?:(?:sealed|static|readonly|abstract|partial) )*(?:record struct|record|class|struct|enum|interface) (\w+)");
+        var files = new[] { "Trading", "Models", "Macro" }
+            .SelectMany(d => Directory.GetFiles(Path.Combine(root, "actors", d), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")).ToList();
+        Assert.NotEmpty(files);
+        foreach (var f in files)
+        {
+            var types = File.ReadLines(f).Select(l => declaration.Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
+            Assert.True(types.Count <= 1, $"{f} holds {string.Join(", ", types)}");
+            if (types.Count == 1) Assert.Equal(Path.GetFileNameWithoutExtension(f), types[0]);
+        }
+    }
 }

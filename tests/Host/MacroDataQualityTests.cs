@@ -58,7 +58,7 @@ public class MacroDataQualityTests
         Assert.Equal(truth, accepted);
         Assert.Equal(wrong.Select(w => w.Date), rejected.Select(r => r.Date));
         // Every one judged against the last accepted (true) value, never against a rejected one.
-        Assert.All(rejected, r => Assert.Equal(("macro_jump", truth[^1]), (r.Code, r.Reference!.Value)));
+        Assert.All(rejected, r => Assert.Equal((MacroRejection.Jump, "macro_jump", truth[^1]), (r.Rule, r.Code, r.Reference!.Value)));
         // The same, run by run with the refresh window: a wrong feed "confirms" itself in every window.
         var (live, never) = DayByDay(Dxy, [.. truth, .. wrong]);
         Assert.Equal(truth, live);
@@ -75,7 +75,7 @@ public class MacroDataQualityTests
         var (accepted, rejected) = DayByDay(Brent, [.. truth, .. broken, .. back]);
         Assert.Equal(broken, rejected);
         Assert.Equal([.. truth, .. back], accepted);
-        Assert.All(MacroValidator.Validate(Brent, [.. truth, .. broken], null, broken[^1].Date).Rejected, r => Assert.Equal("macro_jump", r.Code));
+        Assert.All(MacroValidator.Validate(Brent, [.. truth, .. broken], null, broken[^1].Date).Rejected, r => Assert.Equal(MacroRejection.Jump, r.Rule));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public class MacroDataQualityTests
         var (accepted, rejected) = MacroValidator.Validate(Brent, [new(today, 67.6), new(new DateOnly(2099, 1, 1), 97.8)], null, today);
         Assert.Equal([today], accepted.Select(a => a.Date));
         var r = Assert.Single(rejected);
-        Assert.Equal("macro_future_date", r.Code);
+        Assert.Equal(MacroRejection.FutureDate, r.Rule);
         Assert.Contains("2099-01-01", r.Message);
     }
 
@@ -147,6 +147,6 @@ public class MacroDataQualityTests
         var bad = new MacroOperatorDecisions([], [(truth[5].Date, truth[7].Date)]);
         var (_, marked) = MacroValidator.Validate(Dxy, truth, null, truth[^1].Date, bad);
         Assert.Equal(3, marked.Count);
-        Assert.All(marked, r => Assert.Equal("macro_operator_rejected", r.Code));
+        Assert.All(marked, r => Assert.Equal(MacroRejection.OperatorRejected, r.Rule));
     }
 }

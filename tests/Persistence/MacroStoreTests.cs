@@ -1,3 +1,4 @@
+using Cop.Actors.Macro;
 using Cop.Host.Application;
 using Cop.Persistence.Macro;
 using Cop.Persistence.Stores;
@@ -149,11 +150,11 @@ public class MacroStoreTests
         var dxy = Settings[MacroColumns.Dxy];
         await store.UpsertAsync(dxy, [new(new DateOnly(2025, 6, 27), 97.4)]);
         await store.RecordRunAsync(dxy.Column, dxy.Source, ExtractionRange.Decide(dxy, [new DateOnly(2025, 6, 27)], new DateOnly(2025, 6, 30), Settings.SeedStart),
-            "failed", "TwelveData error 429", 0, 0, "open");
+            MacroRunResult.Failed, "TwelveData error 429", 0, 0, BreakerState.Open);
         var status = await store.StatusAsync(Settings.Catalogue);
         Assert.Equal(Settings.Catalogue.Count, status.Count);
         var s = status.Single(x => x.Variable == dxy.Column);
-        Assert.Equal((new DateOnly(2025, 6, 27), new DateOnly(2025, 6, 28), "failed", "open"), (s.LastDate, s.LastAvailable, s.Result, s.BreakerState));
+        Assert.Equal((new DateOnly(2025, 6, 27), new DateOnly(2025, 6, 28), MacroRunResult.Failed, BreakerState.Open), (s.LastDate, s.LastAvailable, s.Result, s.BreakerState));
         Assert.StartsWith("refresh", s.Plan);
         Assert.Null(status.Single(x => x.Variable == MacroColumns.Vix).LastDate);
     }

@@ -1,4 +1,5 @@
 using Cop.Actors.Models;
+using Cop.Trading.Features;
 using Cop.Persistence.Stores;
 using Cop.Streams.Decisions;
 using Cop.Tests.Actors;

@@ -73,7 +73,7 @@ public class MacroSourceTests
         using var http = new HttpClient();
         var fred = new FredSource(http, server.BaseUrl, "k", Fast);
         for (var i = 0; i < 3; i++) await Assert.ThrowsAsync<MacroSourceException>(() => fred.FetchAsync(Ust10y, From, To));
-        Assert.Equal("open", fred.BreakerState);
+        Assert.Equal(BreakerState.Open, fred.BreakerState);
         var seen = server.Requests.Count;   // 3 calls x 3 attempts
         var open = await Assert.ThrowsAsync<MacroSourceException>(() => fred.FetchAsync(Ust10y, From, To));
         Assert.Contains("circuit open", open.Message);
@@ -87,7 +87,7 @@ public class MacroSourceTests
             catch (MacroSourceException e) when (e.Message.Contains("circuit open")) { return null; }
         }, Fast.BreakDuration + TimeSpan.FromSeconds(5), "the breaker to let a call through");
         Assert.Equal(4, values.Count);
-        Assert.Equal("closed", fred.BreakerState);
+        Assert.Equal(BreakerState.Closed, fred.BreakerState);
     }
 
     [Fact]

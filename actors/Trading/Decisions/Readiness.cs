@@ -1,28 +1,3 @@
-using Cop.Trading.Features;
-
 namespace Cop.Trading.Decisions;
 
 public enum Readiness { Ready, MarketClosed, MacroStale }
-
-/// <summary>
-/// Whether a model may trade a bar at all (the spec's readiness, before any risk rule): the bar
-/// is a session bar on a Colombian trading day, and its macro inputs are there and fresh: every
-/// macro feature (#6-#12) present and the oldest of their newest values at most
-/// <c>maxMacroAge</c> old on the bar's Bogota date. Pure: live trading, replays and backtests
-/// ask the same question.
-/// </summary>
-public static class MarketReadiness
-{
-    private static readonly int FirstMacro = FeatureNames.Ordered.ToList().IndexOf("dxy_z");
-    private static readonly int LastMacro = FeatureNames.Ordered.ToList().IndexOf("usdmxn_change_1d");
-
-    public static Readiness Of(DateTime barTime, ReadOnlySpan<double?> raw, DateOnly? macroAsOf, TimeSpan maxMacroAge)
-    {
-        var day = TradingSession.BogotaDate(barTime);
-        if (!TradingSession.IsSessionBar(barTime) || !MarketCalendar.IsTradingDay(day)) return Readiness.MarketClosed;
-        for (var k = FirstMacro; k <= LastMacro; k++)
-            if (raw[k] is null) return Readiness.MacroStale;
-        if (macroAsOf is not { } asOf || day.DayNumber - asOf.DayNumber > maxMacroAge.TotalDays) return Readiness.MacroStale;
-        return Readiness.Ready;
-    }
-}

@@ -1,22 +1,5 @@
 namespace Cop.Trading.Decisions;
 
-/// <summary>Per-model limits (hocon: cop.trading.risk, overridable per model).</summary>
-public sealed record RiskLimits
-{
-    /// <summary>Stop trading (flatten and refuse) once equity falls this far below its peak (0.1 = 10%).</summary>
-    public double MaxDrawdown { get; init; } = 0.10;
-    public int MaxTradesPerDay { get; init; } = 10;
-    /// <summary>Bars to wait after a trade before the next one.</summary>
-    public int CooldownBars { get; init; } = 3;
-    /// <summary>Largest absolute position, in units of one contract.</summary>
-    public int MaxPosition { get; init; } = 1;
-}
-
-/// <summary>What the risk rules said. NotReady: the market is closed for the bar; MacroStale: its
-/// macro inputs are missing or older than allowed (see <see cref="MarketReadiness"/>). Journaled:
-/// new verdicts go at the end.</summary>
-public enum RiskVerdict { Approved, NoChange, KillSwitch, NotReady, MaxDrawdown, MaxTradesPerDay, Cooldown, MaxPosition, MacroStale }
-
 /// <summary>
 /// Decides whether a wanted position change may trade. Pure: the same rules in live trading,
 /// replays and backtests. Checked in this order: kill switch, readiness, no change wanted, max

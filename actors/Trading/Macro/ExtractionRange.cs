@@ -1,10 +1,5 @@
 namespace Cop.Trading.Macro;
 
-public enum ExtractionKind { Seed, Gap, Refresh }
-
-/// <summary>What to fetch for one variable, and why.</summary>
-public sealed record ExtractionPlan(string Column, ExtractionKind Kind, DateOnly From, DateOnly To, string Why);
-
 /// <summary>
 /// The spec's determine_extraction_range_per_variable: each variable decides for itself. No data:
 /// seed from the configured start. Last value older than the variable's max gap: fetch from the

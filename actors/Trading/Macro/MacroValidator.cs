@@ -1,26 +1,5 @@
 namespace Cop.Trading.Macro;
 
-/// <summary>A value that was not accepted: the rule (Code), why (Reason), and the accepted value
-/// it was compared with (Reference), if any. Text is the original cell when it was not a number.</summary>
-public sealed record RejectedMacroValue(string Column, DateOnly Date, double Value, string Code, string Reason,
-    MacroValue? Reference = null, string? Text = null)
-{
-    public string Message => $"{Column} {Date:yyyy-MM-dd} = {Text ?? Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}: {Reason}";
-}
-
-/// <summary>What operators decided about one series (`cop macro accept` / `cop macro reject`):
-/// the dates from which a new level was accepted, and the date ranges marked bad. A range marked
-/// bad wins over an accepted level.</summary>
-public sealed record MacroOperatorDecisions(IReadOnlyList<DateOnly> NewLevelsFrom, IReadOnlyList<(DateOnly From, DateOnly To)> Rejected)
-{
-    public static readonly MacroOperatorDecisions None = new([], []);
-
-    public bool IsRejected(DateOnly date) => Rejected.Any(r => date >= r.From && date <= r.To);
-
-    /// <summary>True when an operator accepted a new level dated after the reference and on or before this value.</summary>
-    public bool NewLevelBetween(DateOnly reference, DateOnly date) => NewLevelsFrom.Any(d => d > reference && d <= date);
-}
-
 /// <summary>
 /// Per-value validation against the catalogue, by the series' kind (issue 13). Every kind:
 /// finite, not dated after today, inside [min, max], not in a range an operator marked bad. Then
@@ -55,26 +34,26 @@ public static class MacroValidator
         for (var i = 0; i < sorted.Count; i++)
         {
             var v = sorted[i];
-            (string Code, string Reason)? problem = null;
-            if (!double.IsFinite(v.Value)) problem = ("macro_not_finite", "not a finite number");
-            else if (v.Date > today) problem = ("macro_future_date", $"dated after today ({today:yyyy-MM-dd}): it cannot have been published yet");
-            else if (v.Value < spec.Min || v.Value > spec.Max) problem = ("macro_out_of_range", $"outside the valid range [{spec.Min}, {spec.Max}]");
-            else if (decisions.IsRejected(v.Date)) problem = ("macro_operator_rejected", "inside a range an operator marked bad (cop macro reject)");
+            (MacroRejection Rule, string Reason)? problem = null;
+            if (!double.IsFinite(v.Value)) problem = (MacroRejection.NotFinite, "not a finite number");
+            else if (v.Date > today) problem = (MacroRejection.FutureDate, $"dated after today ({today:yyyy-MM-dd}): it cannot have been published yet");
+            else if (v.Value < spec.Min || v.Value > spec.Max) problem = (MacroRejection.OutOfRange, $"outside the valid range [{spec.Min}, {spec.Max}]");
+            else if (decisions.IsRejected(v.Date)) problem = (MacroRejection.OperatorRejected, "inside a range an operator marked bad (cop macro reject)");
             else if (last is { } p && p.Date < v.Date && !decisions.NewLevelBetween(p.Date, v.Date) && Jump(spec, p, v) is { } jump)
             {
                 if (spec.Kind != MacroKind.Step)
-                    problem = ("macro_jump", $"{jump}; a {spec.Kind.ToString().ToLowerInvariant()} series does not take a new level without an operator (cop macro accept)");
+                    problem = (MacroRejection.Jump, $"{jump}; a {spec.Kind.ToString().ToLowerInvariant()} series does not take a new level without an operator (cop macro accept)");
                 else
                 {
                     var next = sorted.Skip(i + 1).FirstOrDefault(Plausible);
                     var confirmed = next.Date != default && Jump(spec, v, next) is null;
                     if (!confirmed)
-                        problem = ("macro_jump", next.Date == default ? $"{jump}, not yet confirmed by a later value" : $"{jump}, and the next value does not stay there");
+                        problem = (MacroRejection.Jump, next.Date == default ? $"{jump}, not yet confirmed by a later value" : $"{jump}, and the next value does not stay there");
                 }
             }
             if (problem is null) { accepted.Add(v); last = v; }
-            else rejected.Add(new RejectedMacroValue(spec.Column, v.Date, v.Value, problem.Value.Code, problem.Value.Reason,
-                problem.Value.Code == "macro_jump" ? last : null));
+            else rejected.Add(new RejectedMacroValue(spec.Column, v.Date, v.Value, problem.Value.Rule, problem.Value.Reason,
+                problem.Value.Rule == MacroRejection.Jump ? last : null));
         }
         return (accepted, rejected);
     }

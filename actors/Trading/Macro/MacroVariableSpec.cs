@@ -1,14 +1,5 @@
 namespace Cop.Trading.Macro;
 
-public enum MacroFrequency { Daily, Monthly, Quarterly }
-
-/// <summary>What a series is, which decides how its values are validated (issue 13): a market
-/// price, index or yield moves every day and a move beyond max-jump is a broken feed whatever
-/// follows; a step series (a policy rate) moves rarely and stays, so a jump that the next value
-/// confirms is a new level; survey and statistic releases (monthly, quarterly) are judged like
-/// market series: a release beyond max-jump waits for an operator.</summary>
-public enum MacroKind { Market, Step, Survey, Statistic }
-
 /// <summary>
 /// One catalogue entry (hocon: cop.macro.variables): where a macro series comes from and what
 /// values of it are believable. The catalogue is the single source of truth for macro series.
@@ -52,6 +43,3 @@ public sealed record MacroVariableSpec(
         if (!(JumpGrowthDays > 0) || !double.IsFinite(JumpGrowthDays)) Fail("jump-growth-days", $"must be positive (got {JumpGrowthDays})");
     }
 }
-
-/// <summary>A value as a source published it.</summary>
-public readonly record struct MacroValue(DateOnly Date, double Value);

@@ -12,7 +12,7 @@ namespace Cop.Streams.Macro.Sources;
 public sealed class FileDropSource(string folder) : IMacroSource
 {
     public string Name => "file";
-    public string BreakerState => "closed";
+    public BreakerState BreakerState => BreakerState.Closed;
 
     public Task<IReadOnlyList<MacroValue>> FetchAsync(MacroVariableSpec v, DateOnly from, DateOnly to, CancellationToken ct = default)
     {

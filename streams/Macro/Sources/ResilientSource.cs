@@ -54,11 +54,11 @@ public abstract class ResilientSource : HttpApiClient, IMacroSource
 
     protected SourceResilience Resilience { get; }
 
-    public string BreakerState => _breaker.CircuitState switch
+    public BreakerState BreakerState => _breaker.CircuitState switch
     {
-        CircuitState.Closed => "closed",
-        CircuitState.HalfOpen => "half-open",
-        _ => "open",
+        CircuitState.Closed => BreakerState.Closed,
+        CircuitState.HalfOpen => BreakerState.HalfOpen,
+        _ => BreakerState.Open,
     };
 
     public async Task<IReadOnlyList<MacroValue>> FetchAsync(MacroVariableSpec variable, DateOnly from, DateOnly to, CancellationToken ct = default)

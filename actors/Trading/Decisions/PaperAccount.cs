@@ -1,11 +1,5 @@
 namespace Cop.Trading.Decisions;
 
-/// <summary>Fill costs in basis points of the price (hocon: cop.trading.paper).</summary>
-public sealed record FillCosts(double SpreadBps = 2, double SlippageBps = 1);
-
-/// <summary>One paper fill: the position changed from From to To at Price (costs included).</summary>
-public sealed record PaperFill(DateTime BarTime, long BarIndex, int From, int To, double MidPrice, double Price, double Cost);
-
 /// <summary>
 /// A model's paper account, as immutable state with Apply, so a persistent actor can rebuild it
 /// by replaying its events: the state after recovery is the state without the crash. PnL in COP per

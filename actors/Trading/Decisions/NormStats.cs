@@ -6,9 +6,6 @@ using Cop.Trading.Features;
 
 namespace Cop.Trading.Decisions;
 
-/// <summary>Mean and sample std of one feature over a training split.</summary>
-public readonly record struct FeatureStat(double Mean, double Std);
-
 /// <summary>
 /// A model's normalisation (features.md, "Normalisation belongs to the model"): per feature in
 /// observation order, clip((raw - mean)/std, -5, 5), std &lt; 1e-12 treated as 1, NULL as 0. It
@@ -35,7 +32,7 @@ public sealed class NormStats
         try { doc = JsonDocument.Parse(json); }
         catch (JsonException e)
         {
-            throw new ArgumentException($"norm_stats is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): it must be {{feature: {{mean, std}}}} for all 15 features");
+            throw new ArgumentException($"norm_stats is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): it must be {{feature: {{mean, std}}}} for all {FeatureNames.Count} features");
         }
         using var _ = doc;
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
@@ -57,7 +54,7 @@ public sealed class NormStats
 
     public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())));
 
-    /// <summary>Writes the normalised observation into <paramref name="obs"/> (length 15).</summary>
+    /// <summary>Writes the normalised observation into <paramref name="obs"/> (one value per feature).</summary>
     public void Normalise(ReadOnlySpan<double?> raw, Span<float> obs)
     {
         for (var i = 0; i < _stats.Length; i++)

@@ -1,0 +1,3 @@
+namespace Cop.Trading.Macro;
+
+public enum ExtractionKind { Seed, Gap, Refresh }

@@ -1,0 +1,3 @@
+namespace Cop.Trading.Macro;
+
+public enum MacroFrequency { Daily, Monthly, Quarterly }
