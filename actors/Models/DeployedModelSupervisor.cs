@@ -35,13 +35,12 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
     /// (null: every bar goes to every model, which refuses a symbol it does not trade).</param>
     /// <param name="minBackoff">A model's first wait before a restart (hocon: cop.trading.restart.min-backoff; default ModelSettings').</param>
     /// <param name="maxBackoff">The longest wait between a model's restarts (its recovery is retried until the journal answers).</param>
-    public static Props Props(Func<Task<IReadOnlyList<DeployedModelInfo>>> deployed, Func<string, string, Task> recordError,
+    public static Props Props(IModelRegistry registry,
         Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol = null, TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null) =>
-        Akka.Actor.Props.Create(() => new DeployedModelSupervisor(deployed, recordError, modelProps, poll, symbol,
+        Akka.Actor.Props.Create(() => new DeployedModelSupervisor(registry, modelProps, poll, symbol,
             minBackoff ?? new ModelSettings().RestartMinBackoff, maxBackoff ?? new ModelSettings().RestartMaxBackoff));
 
-    public DeployedModelSupervisor(Func<Task<IReadOnlyList<DeployedModelInfo>>> deployed, Func<string, string, Task> recordError,
-        Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol, TimeSpan minBackoff, TimeSpan maxBackoff)
+    public DeployedModelSupervisor(IModelRegistry registry, Func<DeployedModelInfo, Props> modelProps, TimeSpan poll, string? symbol, TimeSpan minBackoff, TimeSpan maxBackoff)
     {
         var log = Context.GetLogger();
         var running = new Dictionary<string, (IActorRef Actor, DeployedModelInfo Info)>();
@@ -50,7 +49,7 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("poll", new Refresh(), poll);
         Self.Tell(new Refresh());
 
-        Receive<Refresh>(_ => deployed().PipeTo(Self, success: d => new Registry(d), failure: e =>
+        Receive<Refresh>(_ => registry.DeployedAsync().PipeTo(Self, success: d => new Registry(d), failure: e =>
         {
             log.Warning("model registry unreadable: {0}", e.Message);
             return new Registry(deployedLast);   // keep what was deployed (and start what stopped)
@@ -86,7 +85,7 @@ public sealed class DeployedModelSupervisor : ReceiveActor, IWithTimers
                 {
                     log.Error("model {0} refused: {1}", info.ModelId, e.Message);
                     rejected[info.ModelId] = (info.FileSha256, e.Message);
-                    _ = recordError(info.ModelId, e.Message);
+                    _ = registry.RecordErrorAsync(info.ModelId, e.Message);
                     continue;
                 }
                 rejected.Remove(info.ModelId);

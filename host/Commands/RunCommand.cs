@@ -37,7 +37,7 @@ public static class RunCommand
         app.MapMetrics("/metrics");
         app.MapGet("/health", async (IRequiredActor<HeartbeatMonitor> hb) =>
         {
-            var health = await hb.ActorRef.Ask<HeartbeatMonitor.NotifyHealth>(new HeartbeatMonitor.GetHealth(), TimeSpan.FromSeconds(3));
+            var health = await hb.ActorRef.Ask<HeartbeatMonitor.NotifyHealth>(new HeartbeatMonitor.GetHealth(), settings.HealthTimeout);
             // A macro series whose newest values are rejected is stale until an operator decides (issue 13).
             var macroStale = await MacroHealth.StaleAsync(runtime.Pooled, settings.Macro.Catalogue);
             var healthy = health.Healthy && macroStale.Count == 0;

@@ -121,6 +121,6 @@ public static class CopHosting
                 OnlineFeatureStore.MaterializationDue(now)
                     ? $"{await online.MaterializeAsync(reader, now.AddHours(-24), settings.Notify.Instruments, ct)} rows"
                     : null,
-                TimeSpan.FromMinutes(1), firstAfter: TimeSpan.FromSeconds(60 - DateTime.UtcNow.Second)), "online-store-materialisation");
+                settings.MaterialisationCheck, firstAfter: TimeSpan.FromSeconds(60 - DateTime.UtcNow.Second)), "online-store-materialisation");
         });
 }

@@ -30,6 +30,12 @@ public sealed record CopSettings(
 {
     /// <summary>The heartbeat's first beat after start (hocon: cop.notify.heartbeat-first-beat): HeartbeatMonitor.Props(firstBeat:).</summary>
     public TimeSpan HeartbeatFirstBeat { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long /health waits for the heartbeat monitor (hocon: cop.http.health-timeout).</summary>
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>How often the Redis materialisation asks whether it is due (hocon: cop.redis.materialisation-check).</summary>
+    public TimeSpan MaterialisationCheck { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>How long a stopping event graph is waited for (hocon: cop.notify.stop-timeout).</summary>
+    public TimeSpan GraphStopTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public static CopSettings Load(string? baseDirectory = null)
     {
@@ -167,6 +173,9 @@ public sealed record CopSettings(
             })
         {
             HeartbeatFirstBeat = Positive(c, $"{n}.heartbeat-first-beat"),
+            HealthTimeout = Positive(c, "cop.http.health-timeout"),
+            MaterialisationCheck = Positive(c, "cop.redis.materialisation-check"),
+            GraphStopTimeout = Positive(c, $"{n}.stop-timeout"),
         };
     }
 
@@ -300,13 +309,14 @@ public sealed record CopSettings(
         return v;
     }
 
-    /// <summary>Relative folders live under the repository root (the folder holding
-    /// Cop.Actors.sln, looking up from the working directory), else the working directory.</summary>
+    /// <summary>Relative folders live under the checkout (the folder holding hocon/cop.conf and
+    /// db-migrations/, looking up from the working directory), else the working directory.</summary>
     private static string Home(string path)
     {
         if (Path.IsPathRooted(path)) return path;
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Cop.Actors.sln"))) return Path.Combine(dir.FullName, path);
+            if (File.Exists(Path.Combine(dir.FullName, "hocon", "cop.conf")) && Directory.Exists(Path.Combine(dir.FullName, "db-migrations")))
+                return Path.Combine(dir.FullName, path);
         return Path.GetFullPath(path);
     }
 

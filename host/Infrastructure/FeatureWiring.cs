@@ -24,10 +24,11 @@ public sealed class FeatureWiring : IAsyncDisposable
 
     private readonly FeatureStore _store;
     private readonly UniqueKillSwitch _kill;
+    private readonly TimeSpan _stopTimeout;
 
-    private FeatureWiring(FeatureStore store, EventConsumer<BarInserted> bars, IActorRef series, UniqueKillSwitch kill, Task done)
+    private FeatureWiring(FeatureStore store, EventConsumer<BarInserted> bars, IActorRef series, UniqueKillSwitch kill, Task done, TimeSpan stopTimeout)
     {
-        (_store, Bars, BarSeries, _kill, Completion) = (store, bars, series, kill, done);
+        (_store, Bars, BarSeries, _kill, Completion, _stopTimeout) = (store, bars, series, kill, done, stopTimeout);
     }
 
     public EventConsumer<BarInserted> Bars { get; }
@@ -50,7 +51,7 @@ public sealed class FeatureWiring : IAsyncDisposable
             .ViaMaterialized(KillSwitches.Single<BarInserted>(), Keep.Right)
             .ToMaterialized(Sink.Ignore<BarInserted>(), Keep.Both)
             .Run(system.Materializer());
-        return new FeatureWiring(store, bars, series, kill, done);
+        return new FeatureWiring(store, bars, series, kill, done, settings.GraphStopTimeout);
     }
 
     private int _disposed;
@@ -62,7 +63,7 @@ public sealed class FeatureWiring : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         Bars.Stop();
         _kill.Shutdown();
-        try { await Completion.WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception) { }
+        try { await Completion.WaitAsync(_stopTimeout); } catch (Exception) { /* a graph that does not end in time is left to the system's shutdown */ }
         await Bars.DisposeAsync();
         await _store.DisposeAsync();
     }

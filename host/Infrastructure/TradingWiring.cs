@@ -50,7 +50,7 @@ public sealed class TradingWiring : IAsyncDisposable
         var stored = new FeatureReader(db);   // also the order of the feature rows a model decides without gaps
         var reader = new FeatureReadPolicy(online, stored, new RecomputedFeatures(featureStore), memory: recent);
         var decisions = decorate(new DecisionStore(db));
-        var models = system.ActorOf(DeployedModelSupervisor.Props(() => registry.DeployedAsync(), (id, e) => registry.RecordErrorAsync(id, e),
+        var models = system.ActorOf(DeployedModelSupervisor.Props(registry,
             info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
                 t.Models, reader, decisions, info.KillSwitch, stored, new DecisionSkipStore(db)),
             t.RegistryPoll, t.Models.Symbol, t.Models.RestartMinBackoff, t.Models.RestartMaxBackoff), "models");

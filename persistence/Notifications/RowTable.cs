@@ -14,7 +14,7 @@ public static class RowTables
         (r, origin) => new BarInserted(r.GetString(0), r.GetDateTime(1), r.GetDouble(2), null, origin));
 
     public static readonly RowTable<FeaturesWritten> Features = new("inference_features_5m",
-        $"o.symbol, o.time, o.builder_version, ({string.Join(" AND ", Cop.Trading.Features.FeatureNames.Ordered.Where(n => n != "position").Select(n => $"o.{n} IS NOT NULL"))})",
+        $"o.symbol, o.time, o.builder_version, {Stores.FeatureColumns.AllPresentSql("o")}",
         (r, origin) => new FeaturesWritten(r.GetString(0), r.GetDateTime(1), r.GetString(2), r.GetBoolean(3), null, origin));
 
     /// <summary>The table behind a channel.</summary>

@@ -8,7 +8,7 @@ public sealed record ModelRecord(string ModelId, string Version, string FilePath
     DateTime? TrainingStart = null, DateTime? TrainingEnd = null);
 
 /// <summary>model_registry: the truth about models (status, file, hashes, kill switch).</summary>
-public sealed class ModelRegistryStore(NpgsqlDataSource db)
+public sealed class ModelRegistryStore(NpgsqlDataSource db) : Cop.Actors.Models.IModelRegistry
 {
     public static readonly IReadOnlyList<string> Statuses = ["registered", "staging", "deployed", "retired"];
 

@@ -94,7 +94,7 @@ public class DeployedModelTests
     /// <param name="sequence">Given: gapless decisions (as `cop run` wires them), with skips from the market's database.</param>
     internal static IActorRef Supervisor(ActorSystem system, Market m, IDecisionLog log, ModelSettings? settings = null, IFeatureSource? features = null,
         IBarSequence? sequence = null) =>
-        system.ActorOf(DeployedModelSupervisor.Props(() => m.Registry.DeployedAsync(), (id, e) => m.Registry.RecordErrorAsync(id, e),
+        system.ActorOf(DeployedModelSupervisor.Props(m.Registry,
             info => DeployedModel.Props(info.ModelId, () => PolicySession.Load(info.FilePath, info.FileSha256), NormStats.FromJson(info.NormStatsJson),
                 settings ?? new ModelSettings { Risk = new RiskLimits { CooldownBars = 1, MaxTradesPerDay = 100, MaxDrawdown = 0.5 } },
                 features ?? new FeatureReader(m.Db), log, info.KillSwitch, sequence, sequence is null ? null : new DecisionSkipStore(m.Db)),

@@ -39,7 +39,7 @@ public class ArchitectureTests
     public void Trading_sources_do_not_import_Akka_or_Npgsql()
     {
         var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Cop.Actors.sln"))) root = Path.GetDirectoryName(root)!;
+        while (!Directory.Exists(Path.Combine(root, "db-migrations"))) root = Path.GetDirectoryName(root)!;
         var files = Directory.GetFiles(Path.Combine(root, "actors", "Trading"), "*.cs", SearchOption.AllDirectories);
         Assert.NotEmpty(files);
         foreach (var f in files)
@@ -54,7 +54,7 @@ public class ArchitectureTests
     public void Domain_and_entity_files_hold_one_public_type_named_after_it()
     {
         var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Cop.Actors.sln"))) root = Path.GetDirectoryName(root)!;
+        while (!Directory.Exists(Path.Combine(root, "db-migrations"))) root = Path.GetDirectoryName(root)!;
         var declaration = new System.Text.RegularExpressions.Regex(
             @"^public (?:(?:sealed|static|readonly|abstract|partial) )*(?:record struct|record|class|struct|enum|interface) (\w+)");
         var files = new[] { "Trading", "Models", "Macro" }
@@ -67,5 +67,33 @@ public class ArchitectureTests
             Assert.True(types.Count <= 1, $"{f} holds {string.Join(", ", types)}");
             if (types.Count == 1) Assert.Equal(Path.GetFileNameWithoutExtension(f), types[0]);
         }
+    }
+
+    /// <summary>One composition root: nothing creates an actor system but Akka.Hosting through
+    /// AddCop (host/Composition) and the TestKit. A second way of starting Cop is a second wiring.</summary>
+    [Fact]
+    public void Only_the_composition_root_starts_an_actor_system()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!Directory.Exists(Path.Combine(root, "db-migrations"))) root = Path.GetDirectoryName(root)!;
+        var offenders = new[] { "actors", "streams", "persistence", "host", "tests" }
+            .SelectMany(d => Directory.GetFiles(Path.Combine(root, d), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .Where(f => f != Path.Combine(root, "tests", "Host", "ArchitectureTests.cs"))
+            .Where(f => File.ReadAllText(f).Contains("ActorSystem.Create("))
+            .Select(f => Path.GetRelativePath(root, f)).ToList();
+        Assert.True(offenders.Count == 0, $"ActorSystem.Create outside AddCop: {string.Join(", ", offenders)}");
+    }
+
+    /// <summary>The layers, on the compiled assemblies: each references only the ones below it.</summary>
+    [Theory]
+    [InlineData("Cop.Actors", new[] { "Cop.Streams", "Cop.Persistence", "Cop.Host", "Npgsql", "StackExchange.Redis" })]
+    [InlineData("Cop.Streams", new[] { "Cop.Persistence", "Cop.Host", "Npgsql", "StackExchange.Redis" })]
+    [InlineData("Cop.Persistence", new[] { "Cop.Host" })]
+    public void Each_layer_references_only_the_layers_below_it(string layer, string[] forbidden)
+    {
+        var assembly = Assembly.Load(layer);
+        var referenced = assembly.GetReferencedAssemblies().Select(a => a.Name!).ToHashSet();
+        foreach (var name in forbidden) Assert.DoesNotContain(name, referenced);
     }
 }
