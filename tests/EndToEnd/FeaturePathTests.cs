@@ -62,9 +62,9 @@ public class FeaturePathTests(ITestOutputHelper output)
         var ingester = new BarIngester(bars, new QuarantineStore(db), settings.Validation, "test");
         var report = await ingester.IngestFileAsync(file, DateTime.UtcNow);
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (observer.FeatureRows < report.Inserted && DateTime.UtcNow < deadline) await Task.Delay(50);
         output.WriteLine($"read {report.Read}, inserted {report.Inserted}, rejected {string.Join(", ", report.Rejected)}");
+        await Eventually.Until(() => observer.FeatureRows >= report.Inserted, TimeSpan.FromSeconds(120),
+            $"a feature row committed for each of the {report.Inserted} inserted bars", () => $"{observer.FeatureRows} committed");
 
         Assert.Equal(6003, report.Read);
         Assert.Equal(report.Read, report.Inserted + report.RejectedTotal);

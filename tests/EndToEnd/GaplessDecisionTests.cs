@@ -80,21 +80,6 @@ public class GaplessDecisionTests(ITestOutputHelper output)
         return m;
     }
 
-    private static Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan within, string what) => UntilAsync(read, done, within, what);
-
-    private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan within, string what)
-    {
-        var until = DateTime.UtcNow + within;
-        while (true)
-        {
-            object? last = null;
-            try { var value = await read(); if (done(value)) return value; last = value; }
-            catch (Exception e) { last = e.Message; }   // a pooled connection a crash broke, an actor restarting
-            if (DateTime.UtcNow > until) throw new TimeoutException($"{what}: still {last} after {within}");
-            await Task.Delay(50);
-        }
-    }
-
     /// <summary>The same bars through the same pipeline on a fresh database that nothing disturbs.</summary>
     private static async Task<string> UndisturbedAsync(int size, IReadOnlyList<Bar> bars)
     {
@@ -104,7 +89,7 @@ public class GaplessDecisionTests(ITestOutputHelper output)
         await DeployedModelTests.WaitForModels(models, 2);
         await Source.From(Events(bars)).Via(DecisionPipeline.Decide(models, new DeadLetterStore(m.Db), TimeSpan.FromSeconds(5),
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, inFlight: 8)).RunWith(Sink.Ignore<FeaturesWritten>(), system.Materializer());
-        await UntilAsync(() => Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences"), n => n == 2L * bars.Count, TimeSpan.FromSeconds(60), "undisturbed decisions");
+        await Eventually.Read(() => Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences"), n => n == 2L * bars.Count, TimeSpan.FromSeconds(60), $"{2L * bars.Count} undisturbed decisions");
         return await Sql.ScalarAsync<string>(m.Cs, Decisions);
     }
 
@@ -137,22 +122,22 @@ public class GaplessDecisionTests(ITestOutputHelper output)
             var down = Stopwatch.StartNew();
             gated.Release.SetResult();
             // What /health shows meanwhile: the bar asked again, its attempt, since when; and the metric.
-            var shown = await Until(() => Task.FromResult(retrying.Current), c => c is { Attempt: >= 1 }, TimeSpan.FromSeconds(60), "the bar being retried");
+            var shown = await Eventually.Read(() => Task.FromResult(retrying.Current), c => c is { Attempt: >= 1 }, TimeSpan.FromSeconds(60), "the bar being retried");
             Assert.True(shown!.Bar >= bars[0].Time && shown.Bar <= bars[40].Time && shown.Failed.Count > 0, shown.ToString());
             Assert.True(Cop.Actors.Telemetry.CopMetrics.DecisionRetries.Value > 0);
-            await Until(() => dlq.ListAsync(), l => l.Count > 0, TimeSpan.FromSeconds(60), "dead letters while the journal is down");
+            await Eventually.Read(() => dlq.ListAsync(), l => l.Count > 0, TimeSpan.FromSeconds(60), "dead letters while the journal is down");
             Assert.True(down.Elapsed > retryFor);
             await journal.RestartAsync();
             var back = Stopwatch.StartNew();
             var before = await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences");
-            await Until(() => Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences"), n => n > before, TimeSpan.FromSeconds(120), "a decision after the journal came back");
+            await Eventually.Read(() => Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences"), n => n > before, TimeSpan.FromSeconds(120), "a decision after the journal came back");
             output.WriteLine($"journal down {down.Elapsed.TotalSeconds:F1} s; first decision {back.Elapsed.TotalSeconds:F1} s after it was back; " +
                              $"{(await dlq.ListAsync()).Count} dead letters");
 
             Assert.Equal(bars.Length, (await run.WaitAsync(TimeSpan.FromSeconds(120))).Count);
             Assert.Null(retrying.Current);
-            await Until(() => Sql.ScalarAsync<long>(m.Cs, NotDecidedOnce, ("from", bars[0].Time)), n => n == 0, TimeSpan.FromSeconds(60),
-                "feature rows without exactly one decision per model");
+            await Eventually.Read(() => Sql.ScalarAsync<long>(m.Cs, NotDecidedOnce, ("from", bars[0].Time)), n => n == 0, TimeSpan.FromSeconds(60),
+                "every feature row decided exactly once by each model");
             output.WriteLine($"every row decided {back.Elapsed.TotalSeconds:F1} s after the journal was back");
 
             // The retrier resolves the dead letters, each only with its decision stored.
@@ -210,8 +195,8 @@ public class GaplessDecisionTests(ITestOutputHelper output)
 
         // No new bar comes: the held model finds the skip itself and decides every later row.
         const string decidedBy = "SELECT count(*) FROM trading.model_inferences WHERE model_id = @m AND bar_time > @t";
-        await Until(() => Sql.ScalarAsync<long>(m.Cs, decidedBy, ("m", BaselinePolicy.ModelId), ("t", poison)), n => n == bars.Length - 31,
-            TimeSpan.FromSeconds(30), "baseline decisions after the skipped bar");
+        await Eventually.Read(() => Sql.ScalarAsync<long>(m.Cs, decidedBy, ("m", BaselinePolicy.ModelId), ("t", poison)), n => n == bars.Length - 31,
+            TimeSpan.FromSeconds(30), "the baseline deciding every bar after the skipped one");
         Assert.Equal(0L, await Sql.ScalarAsync<long>(m.Cs, decidedBy, ("m", Second), ("t", poison)));   // still held
         Assert.Equal(0L, await Sql.ScalarAsync<long>(m.Cs, "SELECT count(*) FROM trading.model_inferences WHERE bar_time = @t", ("t", poison)));
         // The later bars' dead letters are resolved now that their decisions are stored; the second model's are not.
@@ -223,8 +208,8 @@ public class GaplessDecisionTests(ITestOutputHelper output)
         var path = $"/user/*/{BaselinePolicy.ModelId}/model";
         var model = await system.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(5));
         model.Tell(Kill.Instance);
-        await Until(async () => await system.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(5)), r => !r.Equals(model), TimeSpan.FromSeconds(30), "the restarted model");
-        await Until(async () => (await models.Ask<DeployedModelSupervisor.BarDecisions>(
+        await Eventually.Read(async () => await system.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(5)), r => !r.Equals(model), TimeSpan.FromSeconds(30), "the restarted model");
+        await Eventually.Read(async () => (await models.Ask<DeployedModelSupervisor.BarDecisions>(
                 new DeployedModelSupervisor.DecideBar("USD/COP", poison, null, TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10))).Decided.Count(d => d.Duplicate),
             n => n == 1, TimeSpan.FromSeconds(30), "the baseline answering the skipped bar as done");
     }

@@ -54,15 +54,15 @@ public class HostileNotifyTests(ITestOutputHelper output)
 
             // As cop_ingester would: any role may call pg_notify.
             await Sql.ExecAsync(cs, "SET ROLE cop_ingester; SELECT pg_notify(@c, @p)", ("c", channel), ("p", forged));
-            await EventuallyAsync(async () => await Sql.ScalarAsync<long>(cs,
+            await Eventually.Until(async () => await Sql.ScalarAsync<long>(cs,
                 "SELECT count(*) FROM quarantine WHERE source = @s AND reason_code = 'no_such_row' AND raw_payload = @p",
-                ("s", $"notify:{channel}"), ("p", forged)) == 1, "the forged payload quarantined as no_such_row");
+                ("s", $"notify:{channel}"), ("p", forged)) == 1, Patience, "the forged payload quarantined as no_such_row");
             Assert.Equal(marks, await WatermarksAsync(cs));
             // A payload that is not even JSON has its reason_code too.
             await Sql.ExecAsync(cs, "SELECT pg_notify(@c, 'not json')", ("c", channel));
-            await EventuallyAsync(async () => await Sql.ScalarAsync<long>(cs,
+            await Eventually.Until(async () => await Sql.ScalarAsync<long>(cs,
                 "SELECT count(*) FROM quarantine WHERE source = @s AND raw_payload = 'not json' AND reason_code = 'malformed_payload'",
-                ("s", $"notify:{channel}")) == 1, "the malformed payload quarantined as malformed_payload");
+                ("s", $"notify:{channel}")) == 1, Patience, "the malformed payload quarantined as malformed_payload");
             Assert.Equal(0L, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM quarantine WHERE source LIKE 'notify:%' AND reason_code IS NULL"));
 
             // Real bars after it get their features and decisions ...
@@ -143,9 +143,9 @@ public class HostileNotifyTests(ITestOutputHelper output)
                 await Sql.ExecAsync(cs, "INSERT INTO inference_features_5m (symbol, time, log_ret_5m, rsi_9, time_normalized) VALUES (@s, @t, 0.001, 55, 0.5)",
                     ("s", symbol), ("t", t));
         }
-        await EventuallyAsync(async () => await Sql.ScalarAsync<long>(cs,
+        await Eventually.Until(async () => await Sql.ScalarAsync<long>(cs,
             "SELECT count(*) FROM quarantine WHERE source IN ('notify:new_ohlcv_bar', 'notify:new_features') AND reason_code = 'unknown_symbol'") == 3,
-            "three unknown_symbol quarantine rows");
+            Patience, "three unknown_symbol quarantine rows");
         Assert.Equal(marks, await WatermarksAsync(cs));
         await AssertNothingForeignAsync(cs, path, foreignRowsStored: true);
 
@@ -250,10 +250,10 @@ public class HostileNotifyTests(ITestOutputHelper output)
     }
 
     /// <summary>Every stored USD/COP bar has exactly one decision, and every feature row too.</summary>
-    private static Task AllDecidedAsync(string cs, long bars) => EventuallyAsync(async () =>
+    private static Task AllDecidedAsync(string cs, long bars) => Eventually.Until(async () =>
         await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM inference_features_5m WHERE symbol = 'USD/COP'") == bars &&
         await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences WHERE symbol = 'USD/COP'") == bars,
-        $"{bars} USD/COP bars with features and one decision each", TimeSpan.FromSeconds(60));
+        TimeSpan.FromSeconds(60), $"{bars} USD/COP bars with features and one decision each");
 
     private static async Task<List<(string, string, DateTime)>> WatermarksAsync(string cs)
     {
@@ -269,7 +269,7 @@ public class HostileNotifyTests(ITestOutputHelper output)
     /// <summary>Waits until the watermarks (committed a little after the work) stand at the newest real rows.</summary>
     private static async Task<List<(string, string, DateTime)>> SettledWatermarksAsync(string cs)
     {
-        await EventuallyAsync(async () => (await WatermarksAsync(cs)).SequenceEqual(await NewestRowsAsync(cs)), "watermarks at the newest real rows");
+        await Eventually.Until(async () => (await WatermarksAsync(cs)).SequenceEqual(await NewestRowsAsync(cs)), Patience, "watermarks at the newest real rows");
         return await WatermarksAsync(cs);
     }
 
@@ -279,12 +279,6 @@ public class HostileNotifyTests(ITestOutputHelper output)
         (TradingWiring.Consumer, "USD/COP", await Sql.ScalarAsync<DateTime>(cs, "SELECT max(time) FROM inference_features_5m WHERE symbol = 'USD/COP'")),
         (FeatureWiring.Consumer, "USD/COP", await Sql.ScalarAsync<DateTime>(cs, "SELECT max(time) FROM usdcop_m5_ohlcv WHERE symbol = 'USD/COP'")),
     ];
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? within = null)
-    {
-        for (var until = DateTime.UtcNow + (within ?? Patience); !await condition(); await Task.Delay(100))
-            if (DateTime.UtcNow > until) Assert.Fail($"not within {within ?? Patience}: {what}");
-    }
 
     /// <summary>The path as `cop run` wires it, on one database: macro seeded, the baseline deployed.</summary>
     private sealed class Path_ : IAsyncDisposable

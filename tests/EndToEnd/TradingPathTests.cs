@@ -30,12 +30,8 @@ public class TradingPathTests(ITestOutputHelper output)
         var cs = path.Cs;
         var inserted = await path.IngestAsync(maxDays: 8);
 
-        long decisions = 0;
-        for (var i = 0; i < 300 && decisions < 2L * inserted; i++)
-        {
-            await Task.Delay(100);
-            decisions = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
-        }
+        var decisions = await Eventually.Read(() => Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences"), n => n >= 2L * inserted,
+            TimeSpan.FromSeconds(60), $"{2L * inserted} decisions: each of the {inserted} bars by both models");
         Assert.True(inserted > 300);
         Assert.Equal(2L * inserted, decisions);
         Assert.Equal(inserted, await Sql.ScalarAsync<long>(cs, "SELECT count(DISTINCT bar_time) FROM trading.model_inferences WHERE model_id = 'second_model'"));
@@ -47,7 +43,7 @@ public class TradingPathTests(ITestOutputHelper output)
                        'has_all_features', true, 'inserted_at', clock_timestamp())::text)
                 FROM (SELECT * FROM inference_features_5m ORDER BY time DESC LIMIT 50) f
                 """);
-        await Task.Delay(1_500);
+        await Negative.For(TimeSpan.FromMilliseconds(1_500), "the re-sent NOTIFYs deciding or trading an already decided bar again");
         Assert.Equal(2L * inserted, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences"));
         Assert.Equal(trades, await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.trades"));
         // Both models are the same policy: the same decisions, bar for bar.
@@ -90,7 +86,7 @@ public class TradingPathTests(ITestOutputHelper output)
         {
             model.Tell(Kill.Instance);
             kills++;
-            await Task.Delay(150);
+            await Task.Delay(150);   // pacing the chaos: a kill every 150 ms, not a wait for anything
         }
         output.WriteLine($"killed {kills} times");
         Assert.True(kills >= 3, $"the backlog was decided after {kills} kills: too fast to test");
@@ -124,18 +120,19 @@ public class TradingPathTests(ITestOutputHelper output)
             // longerThanRetries: the outage (3 s) outlasts cop.trading.retry-for, so bars are dead-lettered.
             var settings = longerThanRetries ? shipped with { Trading = shipped.Trading with { RetryFor = TimeSpan.FromMilliseconds(300) } } : shipped;
             var log = new TestLogger(output);
-            await using var path = await RunningPath.StartAsync(cs, settings, log);
+            var logged = new DecisionCount();
+            await using var path = await RunningPath.StartAsync(cs, settings, log, logged.Counting);
             var inserted = await path.IngestAsync(maxDays: midFlight ? 20 : 3);
             if (midFlight)
             {
                 // Crash while the models are still deciding the backlog (~1,000 bars; features built, decisions not all written).
-                for (var i = 0; i < 200 && await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences") < 20; i++) await Task.Delay(5);
+                await Eventually.Completes(logged.Reached(20), TimeSpan.FromSeconds(60), "the first 20 decisions of the backlog logged");
                 Assert.True(await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences") < inserted, "too late: all decided before the crash");
             }
             else await DecidedAsync(cs, inserted);
 
             await pg.StopAsync("immediate");
-            await Task.Delay(longerThanRetries ? 3_000 : 2_000);
+            await Task.Delay(longerThanRetries ? 3_000 : 2_000);   // the outage itself (the scenario, not a wait for anything)
             await pg.RestartAsync();
 
             await using var after = NpgsqlDataSource.Create(cs);   // the test's own pool died with the server
@@ -150,10 +147,8 @@ public class TradingPathTests(ITestOutputHelper output)
                     WHERE EXISTS (SELECT 1 FROM trading.model_inferences i WHERE i.bar_time = f.time)
                        OR EXISTS (SELECT 1 FROM system.dead_letter_queue d WHERE d.event_timestamp = f.time)
                     """;
-                long seen = 0;
-                for (var until = DateTime.UtcNow.AddSeconds(60); seen < inserted && DateTime.UtcNow < until; await Task.Delay(200))
-                    try { seen = await Sql.ScalarAsync<long>(cs, accounted); }
-                    catch (NpgsqlException) { }   // a pooled connection the crash broke
+                var seen = await Eventually.Read(() => Sql.ScalarAsync<long>(cs, accounted), n => n >= inserted, TimeSpan.FromSeconds(60),
+                    $"each of the {inserted} bars decided or dead-lettered", every: TimeSpan.FromMilliseconds(200));
                 Assert.Equal(inserted, seen);
                 // Usually some bars met the outage in flight and were dead-lettered; on a loaded machine the
                 // crash can land between groups, so their number is reported, not asserted.
@@ -162,13 +157,9 @@ public class TradingPathTests(ITestOutputHelper output)
 
                 // The graph lives on: once the model answers again, new bars are decided as usual.
                 var old = await Sql.ScalarAsync<DateTime>(cs, "SELECT max(bar_time) FROM trading.model_inferences");
-                for (var until = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(200))
-                {
-                    var answer = await path.Trading.Models.Ask<DeployedModelSupervisor.BarDecisions>(
-                        new DeployedModelSupervisor.DecideBar("USD/COP", old, null, TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10));
-                    if (answer.Decided.Count == 1) break;
-                    Assert.True(DateTime.UtcNow < until, "the model never came back after the outage");
-                }
+                await Eventually.Until(async () => (await path.Trading.Models.Ask<DeployedModelSupervisor.BarDecisions>(
+                        new DeployedModelSupervisor.DecideBar("USD/COP", old, null, TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10))).Decided.Count == 1,
+                    TimeSpan.FromSeconds(30), "the model answering again after the outage");
                 var decidedBefore = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
                 var more = await path.IngestAsync(maxDays: 30, after);
                 Assert.True(more > 50);
@@ -208,39 +199,31 @@ public class TradingPathTests(ITestOutputHelper output)
             // Asks that fail fast, so the outage outlasts the pipeline's patience and bars are given up on.
             var settings = shipped with { Trading = shipped.Trading with { RetryFor = retryFor, DecisionTimeout = TimeSpan.FromSeconds(1) } };
             var log = new TestLogger(output);
-            await using var path = await RunningPath.StartAsync(cs, settings, log, "second_model");
+            var logged = new DecisionCount();
+            await using var path = await RunningPath.StartAsync(cs, settings, log, logged.Counting, "second_model");
             var inserted = await path.IngestAsync(maxDays: days);
             Assert.True(inserted > 2_500, $"{inserted} bars: not a backlog of thousands");
             // In the middle of the backlog: a quarter of the (model, row) decisions made.
-            long decided = 0;
-            for (var until = DateTime.UtcNow.AddSeconds(120); decided < inserted / 2 && DateTime.UtcNow < until; await Task.Delay(20))
-                decided = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
+            await Eventually.Completes(logged.Reached(inserted / 2), TimeSpan.FromSeconds(120), $"{inserted / 2} of the {2 * inserted} decisions logged");
+            var decided = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
             Assert.True(decided >= inserted / 2 && decided < 2 * inserted, $"{decided} of {2 * inserted} decided at the crash: not mid-backlog");
 
             await pg.StopAsync("immediate");
-            await Task.Delay(2 * retryFor + TimeSpan.FromSeconds(1));   // the outage itself: three times retry-for
+            await Task.Delay(2 * retryFor + TimeSpan.FromSeconds(1));   // the outage itself, three times retry-for (the scenario, not a wait for anything)
             await pg.RestartAsync();
             var back = System.Diagnostics.Stopwatch.StartNew();
             await using var after = NpgsqlDataSource.Create(cs);   // the test's own pool died with the server
-            long atReturn = -1, now = -1;
-            for (var until = DateTime.UtcNow.AddSeconds(120); (atReturn < 0 || now <= atReturn) && DateTime.UtcNow < until; await Task.Delay(50))
-                try
-                {
-                    now = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences");
-                    if (atReturn < 0) atReturn = now;
-                }
-                catch (NpgsqlException) { }
+            const string count = "SELECT count(*) FROM trading.model_inferences";
+            var atReturn = await Eventually.Read(() => Sql.ScalarAsync<long>(cs, count), _ => true, TimeSpan.FromSeconds(120), "PostgreSQL answering after its restart");
+            var now = await Eventually.Read(() => Sql.ScalarAsync<long>(cs, count), n => n > atReturn, TimeSpan.FromSeconds(120),
+                "a decision after PostgreSQL's return", every: TimeSpan.FromMilliseconds(50));
             var firstDecision = back.Elapsed;
             Assert.True(now > atReturn, "no decision within 120 s of PostgreSQL's return");
 
             var from = await Sql.ScalarAsync<DateTime>(cs, "SELECT min(time) FROM inference_features_5m");
-            for (var until = DateTime.UtcNow.AddSeconds(120); DateTime.UtcNow < until; await Task.Delay(200))
-                try
-                {
-                    if (await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM inference_features_5m") == inserted
-                        && await Sql.ScalarAsync<long>(cs, GaplessDecisionTests.NotDecidedOnce, ("from", from)) == 0) break;
-                }
-                catch (NpgsqlException) { }
+            await Eventually.Read(async () => await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM inference_features_5m") == inserted
+                    && await Sql.ScalarAsync<long>(cs, GaplessDecisionTests.NotDecidedOnce, ("from", from)) == 0, all => all, TimeSpan.FromSeconds(120),
+                $"all {inserted} feature rows, each decided once by each model", every: TimeSpan.FromMilliseconds(200));
             var letters = await new DeadLetterStore(after).ListAsync();
             output.WriteLine($"run {run}: {inserted} bars, crash at {decided} of {2 * inserted} decisions, down {2 * retryFor + TimeSpan.FromSeconds(1)}; " +
                 $"first new decision {firstDecision.TotalSeconds:F1} s after PostgreSQL was back, every row decided after {back.Elapsed.TotalSeconds:F1} s; " +
@@ -299,7 +282,13 @@ public class TradingPathTests(ITestOutputHelper output)
         public TradingWiring Trading => App.Runtime.Trading!;
 
         /// <param name="alsoDeployed">Ids of further deployed copies of the baseline.</param>
-        public static async Task<RunningPath> StartAsync(string cs, CopSettings settings, TestLogger log, params string[] alsoDeployed)
+        public static Task<RunningPath> StartAsync(string cs, CopSettings settings, TestLogger log, params string[] alsoDeployed) =>
+            StartAsync(cs, settings, log, l => l, alsoDeployed);
+
+        /// <param name="decisions">Decorates the models' decision log (to observe the path).</param>
+        /// <param name="alsoDeployed">Ids of further deployed copies of the baseline.</param>
+        public static async Task<RunningPath> StartAsync(string cs, CopSettings settings, TestLogger log, Func<IDecisionLog, IDecisionLog> decisions,
+            params string[] alsoDeployed)
         {
             var db = NpgsqlDataSource.Create(cs);
             await new MacroSeeder(new MacroStore(db), settings.Macro).SeedFilesAsync([Path.Combine(Fixtures, "macro_indicators_daily_2019_2020.csv.gz")]);
@@ -307,7 +296,7 @@ public class TradingPathTests(ITestOutputHelper output)
             var baseline = await ModelRegistration.RegisterBaselineAsync(registry, Path.Combine(Path.GetTempPath(), $"cop-models-{Guid.NewGuid():N}"), deploy: true);
             foreach (var id in alsoDeployed) await registry.RegisterAsync(baseline with { ModelId = id, Status = "deployed" });
             // The application as `cop run` composes it, without the macro schedule and the poller.
-            var app = await CopApplication.StartAsync(new CopEnvironment { Settings = settings, ConnectionString = cs, Log = log }, "path");
+            var app = await CopApplication.StartAsync(new CopEnvironment { Settings = settings, ConnectionString = cs, Log = log, DecisionLog = decisions }, "path");
             Assert.Equal(1 + alsoDeployed.Length, await app.Runtime.Trading!.WaitForModelsAsync(1 + alsoDeployed.Length, TimeSpan.FromSeconds(20)));
             return new RunningPath { Cs = cs, Settings = settings, Db = db, App = app };
         }
@@ -327,15 +316,44 @@ public class TradingPathTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task DecidedAsync(string cs, long expected, TimeSpan? within = null)
+    private static async Task DecidedAsync(string cs, long expected, TimeSpan? within = null) =>
+        Assert.Equal(expected, await Eventually.Read(() => Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences"), n => n >= expected,
+            within ?? TimeSpan.FromSeconds(60), $"{expected} decisions"));
+
+    /// <summary>Counts the decisions the models log: the moment to crash PostgreSQL mid-backlog, told by the
+    /// path itself (a port decorator), not found by polling the table.</summary>
+    private sealed class DecisionCount
     {
-        long decided = 0;
-        for (var until = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30)); decided < expected && DateTime.UtcNow < until; )
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _logged, _awaited = long.MaxValue;
+
+        public IDecisionLog Counting(IDecisionLog inner) => new Counted(inner, this);
+
+        /// <summary>Completes once <paramref name="decisions"/> decisions are logged (at once if they are); one wait per count.</summary>
+        public Task Reached(long decisions)
         {
-            await Task.Delay(100);
-            try { decided = await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM trading.model_inferences"); }
-            catch (NpgsqlException) { }   // a pooled connection the crash broke
+            Interlocked.Exchange(ref _awaited, decisions);
+            Check();
+            return _reached.Task;
         }
-        Assert.Equal(expected, decided);
+
+        // Both sides check after their own write, so whichever comes second sees the other's.
+        private void Check()
+        {
+            if (Interlocked.Read(ref _logged) >= Interlocked.Read(ref _awaited)) _reached.TrySetResult();
+        }
+
+        private sealed class Counted(IDecisionLog inner, DecisionCount count) : IDecisionLog
+        {
+            public async Task WriteAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken ct = default)
+            {
+                await inner.WriteAsync(decisions, ct);
+                Interlocked.Add(ref count._logged, decisions.Count);
+                count.Check();
+            }
+
+            public Task<bool> ExistsAsync(string modelId, string symbol, DateTime barTime, CancellationToken ct = default) =>
+                inner.ExistsAsync(modelId, symbol, barTime, ct);
+        }
     }
 }

@@ -31,4 +31,30 @@ public static class Eventually
         await Until(async () => (value = await attempt()) is not null, timeout, what);
         return value!;
     }
+
+    /// <summary>Reads until <paramref name="done"/> holds of what was read, and returns it. A read that
+    /// throws (a pooled connection a crash broke, an actor restarting) is read again; the timeout
+    /// names the last value or error. <paramref name="every"/>: a slower poll for a heavy read.</summary>
+    public static async Task<T> Read<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what, TimeSpan? every = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            object? last;
+            try { var value = await read(); if (done(value)) return value; last = value; }
+            catch (Exception e) { last = e.Message; }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out after {timeout.TotalSeconds:0.#} s waiting for {what}: still {last}");
+            await Task.Delay(every ?? Poll);
+        }
+    }
+
+    /// <summary>Awaits what an observer completes (a TaskCompletionSource a port decorator sets), failing with what was awaited.</summary>
+    public static async Task Completes(Task observed, TimeSpan timeout, string what)
+    {
+        try { await observed.WaitAsync(timeout); }
+        catch (TimeoutException) when (!observed.IsCompleted)
+        {
+            throw new TimeoutException($"timed out after {timeout.TotalSeconds:0.#} s waiting for {what}");
+        }
+    }
 }
