@@ -15,7 +15,8 @@ public static class FreshDatabase
         {
             await conn.OpenAsync();
             // Names come from the code (cop_demo, cop_bench_*), never from input; quoted as identifiers.
-            foreach (var sql in new[] { $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", $"CREATE DATABASE \"{name}\"" })
+            var quoted = $"\"{name.Replace("\"", "\"\"")}\"";
+            foreach (var sql in new[] { $"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)", $"CREATE DATABASE {quoted}" })
             {
                 await using var cmd = new NpgsqlCommand(sql, conn);
                 await cmd.ExecuteNonQueryAsync();
