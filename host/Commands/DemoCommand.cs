@@ -88,9 +88,8 @@ public static class DemoCommand
         var decidedElapsed = clock.Elapsed;
         var notified = observer.DecidedBars;
 
-        var rows = await Scalar<long>(db, "SELECT count(*) FROM inference_features_5m");
-        var complete = await Scalar<long>(db, $"SELECT count(*) FROM inference_features_5m WHERE {string.Join(" AND ", Cop.Trading.Features.FeatureNames.Ordered.Select(n => n + " IS NOT NULL"))}");
-        var quarantinedStored = await Scalar<long>(db, "SELECT count(*) FROM quarantine WHERE source = @s", ("s", ingester.Source));
+        var stored = await new PathSummaryStore(db).SummaryAsync(ingester.Source, baseline.ModelId);
+        var (rows, complete, quarantinedStored) = (stored.FeatureRows, stored.CompleteFeatureRows, stored.Quarantined);
         var lat = observer.FeatureLatencies.ToList();
         var accounted = rows + quarantinedStored;
 
@@ -102,10 +101,7 @@ public static class DemoCommand
             table.AddRow($"quarantined: {Markup.Escape(reason)}", count.ToString("N0"));
         table.AddRow("feature rows written (inference_features_5m)", rows.ToString("N0"));
         table.AddRow("  with all 15 features present", complete.ToString("N0"));
-        var decisions = await Scalar<long>(db, "SELECT count(*) FROM trading.model_inferences WHERE model_id = @m", ("m", baseline.ModelId));
-        var trades = await Scalar<long>(db, "SELECT count(*) FROM trading.trades WHERE model_id = @m", ("m", baseline.ModelId));
-        var equity = await Scalar<double?>(db, "SELECT equity_after FROM trading.trades WHERE model_id = @m ORDER BY bar_time DESC LIMIT 1", ("m", baseline.ModelId));
-        var verdicts = await VerdictsAsync(db, baseline.ModelId);
+        var (decisions, trades, equity, verdicts) = (stored.Decisions, stored.Trades, stored.LastEquity, stored.RiskVerdicts);
         table.AddRow("bars decided by the deployed models", notified.ToString("N0"));
         table.AddRow($"decisions of {Markup.Escape(baseline.ModelId)} (trading.model_inferences)", decisions.ToString("N0"));
         foreach (var (verdict, count) in verdicts) table.AddRow($"  risk verdict {Markup.Escape(verdict)}", count.ToString("N0"));
@@ -128,23 +124,5 @@ public static class DemoCommand
         if (decisions != rows) AnsiConsole.MarkupLine($"[red]{rows - decisions} feature rows have no decision[/]");
         if (!ok) AnsiConsole.MarkupLine("[red]the counts do not add up: some bars are neither features nor quarantined[/]");
         return ok ? 0 : 1;
-    }
-
-    private static async Task<List<(string, long)>> VerdictsAsync(NpgsqlDataSource db, string model)
-    {
-        await using var cmd = db.CreateCommand("SELECT risk_verdict, count(*) FROM trading.model_inferences WHERE model_id = @m GROUP BY 1 ORDER BY 2 DESC");
-        cmd.Parameters.AddWithValue("m", model);
-        await using var r = await cmd.ExecuteReaderAsync();
-        var list = new List<(string, long)>();
-        while (await r.ReadAsync()) list.Add((r.GetString(0), r.GetInt64(1)));
-        return list;
-    }
-
-    private static async Task<T> Scalar<T>(NpgsqlDataSource db, string sql, params (string, object)[] args)
-    {
-        await using var cmd = db.CreateCommand(sql);
-        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
-        var value = await cmd.ExecuteScalarAsync();
-        return value is DBNull or null ? default! : (T)value;
     }
 }

@@ -44,7 +44,7 @@ public static class IngestCommand
         foreach (var (reason, count) in report.Rejected.OrderByDescending(r => r.Value))
             table.AddRow($"quarantined: {Markup.Escape(reason)}", count.ToString("N0"));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]reasons: SELECT reason_code, reason FROM quarantine WHERE source = '{Markup.Escape(ingester.Source)}'[/]");
+        AnsiConsole.MarkupLine($"[grey]reasons: {Markup.Escape(QuarantineStore.ReasonsQuery(ingester.Source))}[/]");
         return 0;
     }
 }

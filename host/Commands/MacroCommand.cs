@@ -28,7 +28,7 @@ public static class MacroCommand
             table.AddRow(variable, upserted.ToString("N0"), rejected == 0 ? "0" : $"[yellow]{rejected:N0}[/]");
         AnsiConsole.Write(table);
         if (report.Rejected > 0)
-            AnsiConsole.MarkupLine("[grey]reasons: SELECT source, reason FROM quarantine WHERE source LIKE 'macro:%'[/]");
+            AnsiConsole.MarkupLine($"[grey]reasons: {Markup.Escape(QuarantineStore.MacroReasonsQuery)}[/]");
         var (filled, masters) = await MacroRunCompletion.CompleteAsync(store, settings.Macro, DateOnly.FromDateTime(DateTime.UtcNow));
         AnsiConsole.MarkupLine($"forward fill (last {settings.Macro.ForwardFillLookbackDays} days): {filled:N0} rows; " +
             $"Parquet: {Markup.Escape(string.Join(", ", masters.Select(m => $"{Path.GetFileName(m.Path)} ({m.Rows:N0} rows)")))} in {Markup.Escape(settings.Macro.ParquetDirectory)}");

@@ -1,10 +1,6 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
-using Cop.Persistence.Schema;
-using Cop.Streams.Notifications;
-using Npgsql;
+using Cop.Persistence.Notifications;
 using Spectre.Console;
 
 namespace Cop.Host.Commands;
@@ -45,49 +41,10 @@ public static class PreflightCommand
 
     public static async Task<Result> MeasureAsync(string connectionString, int events, TimeSpan? maxWait = null)
     {
-        var channel = Channels.Name(NotifyChannel.Preflight);
-        var clock = Stopwatch.StartNew();
-        var received = new ConcurrentDictionary<int, double>();
-        var errors = 0;
-
-        await using var listener = new NpgsqlConnection(ConnectionStrings.Dedicated(connectionString, "cop-preflight-listener"));
-        await listener.OpenAsync();
-        listener.Notification += (_, n) =>
-        {
-            var now = clock.Elapsed.TotalMilliseconds;
-            var parts = n.Payload.Split(':');
-            if (parts.Length == 2 && int.TryParse(parts[0], out var id) && double.TryParse(parts[1],
-                    System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var sentAt))
-                received[id] = now - sentAt;
-            else Interlocked.Increment(ref errors);
-        };
-        await using (var listen = new NpgsqlCommand($"LISTEN {channel}", listener)) await listen.ExecuteNonQueryAsync();
-        using var stop = new CancellationTokenSource();
-        var pump = Task.Run(async () =>
-        {
-            try { while (!stop.IsCancellationRequested) await listener.WaitAsync(stop.Token); }
-            catch (OperationCanceledException) { }
-        });
-
-        await using var producer = new NpgsqlConnection(ConnectionStrings.Dedicated(connectionString, "cop-preflight-producer"));
-        await producer.OpenAsync();
-        var sendStart = clock.Elapsed;
-        for (var i = 0; i < events; i++)
-        {
-            await using var cmd = new NpgsqlCommand("SELECT pg_notify(@c, @p)", producer);
-            cmd.Parameters.AddWithValue("c", channel);
-            cmd.Parameters.AddWithValue("p", $"{i}:{clock.Elapsed.TotalMilliseconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
-            await cmd.ExecuteNonQueryAsync(); // autocommit: one transaction per event, as the spec's script
-        }
-        var sendSeconds = (clock.Elapsed - sendStart).TotalSeconds;
-        var deadline = clock.Elapsed + (maxWait ?? TimeSpan.FromSeconds(30));
-        while (received.Count < events && clock.Elapsed < deadline) await Task.Delay(10);
-        stop.Cancel();
-        await pump;
-
-        var lat = received.Values.ToList();
-        return new Result(events, received.Count, errors,
+        var r = await NotifyPreflight.MeasureAsync(connectionString, events, maxWait ?? TimeSpan.FromSeconds(30));
+        var lat = r.LatenciesMs;
+        return new Result(r.Sent, lat.Count, r.Errors,
             Stats.Percentile(lat, 0.50), Stats.Percentile(lat, 0.95), Stats.Percentile(lat, 0.99),
-            lat.Count == 0 ? double.NaN : lat.Max(), sendSeconds);
+            lat.Count == 0 ? double.NaN : lat.Max(), r.SendSeconds);
     }
 }

@@ -89,19 +89,8 @@ public sealed class BackingServices : IAsyncDisposable
     /// <summary>A fresh database next to this one, returned as a connection string.</summary>
     public async Task<string> CreateFreshDatabaseAsync(string name, bool migrate = true)
     {
-        var admin = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false };
-        var main = admin.Database;
-        admin.Database = "postgres";
-        await using (var conn = new NpgsqlConnection(admin.ConnectionString))
-        {
-            await conn.OpenAsync();
-            foreach (var sql in new[] { $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", $"CREATE DATABASE \"{name}\"" })
-            {
-                await using var cmd = new NpgsqlCommand(sql, conn);
-                await cmd.ExecuteNonQueryAsync();
-            }
-        }
-        var cs = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
+        var main = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
+        var cs = await FreshDatabase.RecreateAsync(ConnectionString, name);
         Log.Information("Fresh database {Name} created next to {Main}", name, main);
         if (migrate) DatabaseMigrator.Apply(cs);
         return cs;

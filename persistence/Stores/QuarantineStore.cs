@@ -30,4 +30,12 @@ public sealed class QuarantineStore(NpgsqlDataSource db) : Cop.Streams.Notificat
         while (await r.ReadAsync(ct)) rows.Add((r.GetString(0), r.GetString(1), r.GetString(2)));
         return rows;
     }
+
+    /// <summary>The query an operator runs to read why a source's input was quarantined (`cop ingest`
+    /// prints it): SQL stays in persistence, the command only shows it.</summary>
+    public static string ReasonsQuery(string source) =>
+        $"SELECT reason_code, reason FROM quarantine WHERE source = '{source.Replace("'", "''")}'";
+
+    /// <summary>The same for every macro series (MacroStore quarantines them as 'macro:' + variable).</summary>
+    public const string MacroReasonsQuery = "SELECT source, reason FROM quarantine WHERE source LIKE 'macro:%'";
 }
