@@ -22,6 +22,9 @@ public sealed record CopEnvironment
     public bool ActorFamilies { get; init; } = true;
     /// <summary>Journal and snapshots in memory instead of PostgreSQL (what a durable journal costs, measured).</summary>
     public bool InMemoryJournal { get; init; }
+    /// <summary>The deployed models and their new_features graph. False: a node that only builds
+    /// features (the trading path runs elsewhere, or is measured apart).</summary>
+    public bool DeployedModels { get; init; } = true;
     /// <summary>The macro tree on its schedule (cop run; the demo seeds from files instead).</summary>
     public bool MacroTree { get; init; }
     /// <summary>The TwelveData bar poller, when an API key is configured.</summary>

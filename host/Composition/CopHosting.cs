@@ -103,7 +103,7 @@ public static class CopHosting
 
     /// <summary>new_features -> every DeployedModel (following model_registry) -> decisions, paper trades; dead-letter retries.</summary>
     public static AkkaConfigurationBuilder AddDeployedModels(this AkkaConfigurationBuilder akka, CopRuntime runtime) =>
-        akka.WithActors(async (system, registry) =>
+        !runtime.Environment.DeployedModels ? akka : akka.WithActors(async (system, registry) =>
         {
             var env = runtime.Environment;
             runtime.Trading = await TradingWiring.StartAsync(system, env.Settings, env.ConnectionString, env.Log, runtime.Echo,

@@ -45,7 +45,8 @@ public static class FeatureBench
         var observer = new PathObserver();
         await using var app = await CopApplication.StartAsync(new CopEnvironment
         {
-            Settings = settings, ConnectionString = cs, FeatureWriter = observer.FeatureWriter,
+            // The feature path alone, as this section has always measured it (the trading path has its own).
+            Settings = settings, ConnectionString = cs, FeatureWriter = observer.FeatureWriter, DeployedModels = false,
         }, "cop-bench-features");
         await using var barStore = new BarStore(cs);
         var ingester = new BarIngester(barStore, new QuarantineStore(db), settings.Validation, "bench");
