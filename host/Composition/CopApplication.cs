@@ -48,7 +48,7 @@ public sealed class CopApplication : IAsyncDisposable
     /// <summary>Stops like `cop run` does: CoordinatedShutdown ends the event graphs first, then the actors.</summary>
     public async ValueTask DisposeAsync()
     {
-        try { await _host.StopAsync(TimeSpan.FromSeconds(30)); }
+        try { await _host.StopAsync(); }
         finally
         {
             _host.Dispose();
