@@ -42,11 +42,11 @@ public sealed class BarSeries : ReceivePersistentActor
 
     public static string PersistenceIdFor(string symbol, string timeframe) => $"bar-series|{symbol}|{timeframe}";
 
-    public static Props Props(string symbol, string timeframe, IFeatureStore store, BarSeriesSettings settings) =>
+    public static Props Props(string symbol, string timeframe, IBarSeriesStore store, BarSeriesSettings settings) =>
         Akka.Actor.Props.Create(() => new BarSeries(symbol, timeframe, store, settings));
 
     private readonly string _symbol, _timeframe;
-    private readonly IFeatureStore _store;
+    private readonly IBarSeriesStore _store;
     private readonly BarSeriesSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -56,7 +56,7 @@ public sealed class BarSeries : ReceivePersistentActor
     private FeatureBuilder _builder = null!;
     private DateTime _macroLoadedAt;
 
-    public BarSeries(string symbol, string timeframe, IFeatureStore store, BarSeriesSettings settings)
+    public BarSeries(string symbol, string timeframe, IBarSeriesStore store, BarSeriesSettings settings)
     {
         (_symbol, _timeframe, _store, _settings) = (symbol, timeframe, store, settings);
         PersistenceId = PersistenceIdFor(symbol, timeframe);

@@ -13,10 +13,10 @@ public sealed class BarSeriesSupervisor : ReceiveActor
     public sealed record ListSeries;
     public sealed record SeriesList(IReadOnlyList<string> Series);
 
-    public static Props Props(IFeatureStore store, BarSeriesSettings settings) =>
+    public static Props Props(IBarSeriesStore store, BarSeriesSettings settings) =>
         Akka.Actor.Props.Create(() => new BarSeriesSupervisor(store, settings));
 
-    public BarSeriesSupervisor(IFeatureStore store, BarSeriesSettings settings)
+    public BarSeriesSupervisor(IBarSeriesStore store, BarSeriesSettings settings)
     {
         Receive<BarSeries.ProcessUpTo>(m => Child(m.Symbol, m.Timeframe).Forward(m));
         Receive<BarSeries.GetState>(m => Child(m.Symbol, m.Timeframe).Forward(m));

@@ -5,7 +5,7 @@ namespace Cop.Actors.Models;
 
 /// <summary>The feature read's last resort: every stored bar of the series up to the bar, through
 /// the same FeatureBuilder as a BarSeries.</summary>
-public sealed class RecomputedFeatures(IFeatureStore bars) : IFeatureSource
+public sealed class RecomputedFeatures(IBarSeriesStore bars) : IFeatureSource
 {
     public async Task<FeatureSnapshot?> ReadAsync(string symbol, DateTime barTime, CancellationToken ct = default)
     {

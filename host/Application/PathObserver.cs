@@ -41,7 +41,7 @@ public sealed class PathObserver
         _decisionWaits.GetOrAdd((symbol, bar), _ => (models, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))).Done.Task;
 
     public IBarArchive Bars(IBarArchive inner) => new ObservedBars(inner, this);
-    public IFeatureStore FeatureWriter(IFeatureStore inner) => new ObservedFeatures(inner, this);
+    public IBarSeriesStore FeatureWriter(IBarSeriesStore inner) => new ObservedFeatures(inner, this);
     public IDecisionLog DecisionLog(IDecisionLog inner) => new ObservedDecisions(inner, this);
 
     private sealed class ObservedBars(IBarArchive inner, PathObserver o) : IBarArchive
@@ -59,7 +59,7 @@ public sealed class PathObserver
         }
     }
 
-    private sealed class ObservedFeatures(IFeatureStore inner, PathObserver o) : IFeatureStore
+    private sealed class ObservedFeatures(IBarSeriesStore inner, PathObserver o) : IBarSeriesStore
     {
         public Task<IReadOnlyList<Bar>> LoadBarsAsync(string symbol, DateTime? after, DateTime upTo, int limit, CancellationToken ct = default) =>
             inner.LoadBarsAsync(symbol, after, upTo, limit, ct);

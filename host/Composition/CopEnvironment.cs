@@ -33,7 +33,7 @@ public sealed record CopEnvironment
     public bool OnlineStoreMaterialisation { get; init; }
 
     /// <summary>Wraps the feature writer's store (what a BarSeries loads from and UPSERTs into).</summary>
-    public Func<IFeatureStore, IFeatureStore> FeatureWriter { get; init; } = s => s;
+    public Func<IBarSeriesStore, IBarSeriesStore> FeatureWriter { get; init; } = s => s;
     /// <summary>Wraps the models' decision log.</summary>
     public Func<IDecisionLog, IDecisionLog> DecisionLog { get; init; } = l => l;
 

@@ -11,7 +11,7 @@ namespace Cop.Persistence.Stores;
 /// The feature store on PostgreSQL, as the single writer: every connection runs as
 /// <see cref="WriterRole"/>, the only role granted INSERT/UPDATE on inference_features_5m.
 /// </summary>
-public sealed class FeatureStore : IFeatureStore, IAsyncDisposable
+public sealed class FeatureStore : IBarSeriesStore, IAsyncDisposable
 {
     public const string WriterRole = "cop_feature_writer";
 

@@ -14,7 +14,7 @@ namespace Cop.Streams.Features;
 /// </summary>
 public static class FeatureRebuild
 {
-    public static async Task<int> RebuildAsync(IFeatureStore store, IReadOnlyList<(string Symbol, DateTime Last)> series, DateTime from,
+    public static async Task<int> RebuildAsync(IBarSeriesStore store, IReadOnlyList<(string Symbol, DateTime Last)> series, DateTime from,
         int batch = 2_000, CancellationToken ct = default)
     {
         var changed = 0;

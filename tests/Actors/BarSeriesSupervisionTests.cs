@@ -15,7 +15,7 @@ namespace Cop.Tests.Actors;
 public class BarSeriesSupervisionTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(
     Infrastructure.CopTestKit.Setup(), output: output)
 {
-    private sealed class FlakyStore(Bar[] bars) : IFeatureStore
+    private sealed class FlakyStore(Bar[] bars) : IBarSeriesStore
     {
         public int FailuresLeft;
         public readonly Dictionary<DateTime, FeatureRow> Rows = new();

@@ -98,7 +98,7 @@ public class OnlineStoreTests
         var redisServer = await EmbeddedRedis.StartAsync(dir);
         using var redis = await ConnectionMultiplexer.ConnectAsync(redisServer.Configuration);
         await using var inner = new FeatureStore(m.Cs);
-        var publishing = new PublishingFeatureStore(inner, new OnlineFeatureStore(redis));
+        var publishing = new FeaturePublisher(inner, new OnlineFeatureStore(redis));
         var bars = await publishing.LoadBarsAsync("USD/COP", null, m.Bars[^1].Time, 1000);
         var builder = new FeatureBuilder("USD/COP", MacroFeatures.Empty);
         var rows = bars.Select(b => builder.Next(b)).ToList();
@@ -121,7 +121,7 @@ public class OnlineStoreTests
         await using var m = await DeployedModelTests.Market.CreateAsync(40);
         await using var inner = new FeatureStore(m.Cs);
         var recent = new RecentFeatureRows(capacity: 30);
-        var publishing = new PublishingFeatureStore(inner, online: null, recent);   // no Redis: memory alone
+        var publishing = new FeaturePublisher(inner, online: null, recent);   // no Redis: memory alone
         var bars = await publishing.LoadBarsAsync("USD/COP", null, m.Bars[^1].Time, 1000);
         var builder = new FeatureBuilder("USD/COP", MacroFeatures.Empty);
         await publishing.UpsertAsync([.. bars.Select(b => builder.Next(b))]);

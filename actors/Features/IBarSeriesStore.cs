@@ -8,7 +8,7 @@ namespace Cop.Actors.Features;
 /// values, and the single-writer UPSERT of feature rows. Implemented on PostgreSQL in
 /// Cop.Persistence; tests may pass a fake at this seam.
 /// </summary>
-public interface IFeatureStore
+public interface IBarSeriesStore
 {
     /// <summary>Up to <paramref name="limit"/> stored bars of a series with after &lt; time &lt;= upTo, in time order.</summary>
     Task<IReadOnlyList<Bar>> LoadBarsAsync(string symbol, DateTime? after, DateTime upTo, int limit, CancellationToken ct = default);

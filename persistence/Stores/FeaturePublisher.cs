@@ -12,7 +12,7 @@ namespace Cop.Persistence.Stores;
 /// commit, is not waited for and cannot fail the write: a Redis outage is counted
 /// (usdcop_online_store_push_failures_total) and the scheduled materialisation fills the gap later.
 /// </summary>
-public sealed class PublishingFeatureStore(IFeatureStore inner, OnlineFeatureStore? online, RecentFeatureRows? recent = null) : IFeatureStore
+public sealed class FeaturePublisher(IBarSeriesStore inner, OnlineFeatureStore? online, RecentFeatureRows? recent = null) : IBarSeriesStore
 {
     private readonly Dictionary<(string, DateTime), double> _closes = new();
 
