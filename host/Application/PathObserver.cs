@@ -21,10 +21,10 @@ public sealed class PathObserver
     private readonly ConcurrentDictionary<(string, DateTime), TaskCompletionSource> _rowWaits = new();
     private readonly ConcurrentDictionary<(string, DateTime), (int Models, TaskCompletionSource Done)> _decisionWaits = new();
     private readonly ConcurrentDictionary<(string, DateTime), ConcurrentDictionary<string, byte>> _decidedBy = new();
-    private int _featureRows;
+    private readonly ConcurrentDictionary<(string, DateTime), byte> _committed = new();
 
-    /// <summary>Feature rows committed (a row rewritten counts again).</summary>
-    public int FeatureRows => Volatile.Read(ref _featureRows);
+    /// <summary>Bars whose feature row is committed (a row rewritten counts once).</summary>
+    public int FeatureRows => _committed.Count;
     /// <summary>Bars with at least one decision logged.</summary>
     public int DecidedBars => _decided.Count;
     /// <summary>Bar stored -> its feature row committed (ms).</summary>
@@ -52,10 +52,11 @@ public sealed class PathObserver
 
         public async Task<int> StoreAsync(ValidationResult batch, string quarantineSource, CancellationToken ct = default)
         {
-            var n = await inner.StoreAsync(batch, quarantineSource, ct);
+            // Stamped before the insert: its commit sends the NOTIFY, and the row can be built
+            // before this call returns.
             var now = DateTime.UtcNow;
             foreach (var a in batch.Accepted) o._stored.TryAdd((a.Raw.Symbol, a.Bar.Time), now);
-            return n;
+            return await inner.StoreAsync(batch, quarantineSource, ct);
         }
     }
 
@@ -72,11 +73,11 @@ public sealed class PathObserver
             var now = DateTime.UtcNow;
             foreach (var r in rows)
             {
+                o._committed.TryAdd((r.Symbol, r.Time), 0);
                 o._built[(r.Symbol, r.Time)] = now;
                 if (o._stored.TryRemove((r.Symbol, r.Time), out var at)) o.FeatureLatencies.Add((now - at).TotalMilliseconds);
                 if (o._rowWaits.TryRemove((r.Symbol, r.Time), out var wait)) wait.TrySetResult();
             }
-            Interlocked.Add(ref o._featureRows, rows.Count);
             return n;
         }
     }

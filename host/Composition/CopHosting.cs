@@ -31,21 +31,22 @@ public static class CopHosting
     public static AkkaConfigurationBuilder AddCop(this AkkaConfigurationBuilder akka, CopRuntime runtime) =>
         !runtime.Environment.ActorFamilies ? akka.AddCopSystem(runtime.Environment) : akka
         .AddCopSystem(runtime.Environment)
+        // First, so a family that fails to start still has the graphs started before it stopped:
+        // the graphs end while the actors they talk to still run (afterwards a graph of a
+        // terminated system never completes); what was in flight past the watermark is delivered
+        // again at the next start. Parts that never started are skipped.
+        .WithActors((system, _) =>
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "stop-event-graphs", async () =>
+            {
+                await runtime.StopGraphsAsync();
+                return Akka.Done.Instance;
+            }))
         .AddHeartbeat(runtime)
         .AddBarSeries(runtime)
         .AddMacroTree(runtime)
         .AddBarPolling(runtime)
         .AddDeployedModels(runtime)
-        .AddOnlineStoreMaterialisation(runtime)
-        .WithActors((system, _) =>
-            // The graphs end while the actors they talk to still run (afterwards a graph of a
-            // terminated system never completes); what was in flight past the watermark is
-            // delivered again at the next start.
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "stop-event-graphs", async () =>
-            {
-                await runtime.StopGraphsAsync();
-                return Akka.Done.Instance;
-            }));
+        .AddOnlineStoreMaterialisation(runtime);
 
     /// <summary>cop.conf, the journal and snapshot store on Cop's database, the message serializer, Serilog.</summary>
     public static AkkaConfigurationBuilder AddCopSystem(this AkkaConfigurationBuilder akka, CopEnvironment env)
