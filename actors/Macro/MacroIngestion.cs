@@ -46,11 +46,24 @@ public sealed class MacroIngestion : ReceiveActor, IWithTimers
             var clock = Stopwatch.StartNew();
             async Task<Finished> RunAsync()
             {
-                var results = await Task.WhenAll(supervisors.Select(s =>
-                    s.Ask<MacroSourceSupervisor.SourceRunCompleted>(new MacroSourceSupervisor.RunAll(today, runTimeout), runTimeout + askMargin)));
+                var results = await Task.WhenAll(supervisors.Select(AskSourceAsync));
                 await completion(today);
                 CopMetrics.MacroPipelineDuration.Observe(clock.Elapsed.TotalSeconds);
                 return new Finished(new IngestionCompleted([.. results.SelectMany(r => r.Results)], clock.Elapsed), replyTo);
+            }
+            // A source that does not answer (restarting after a failure, or too slow) costs its own
+            // variables this round, not the others' completion (forward fill, Parquet masters).
+            async Task<MacroSourceSupervisor.SourceRunCompleted> AskSourceAsync(IActorRef source)
+            {
+                try
+                {
+                    return await source.Ask<MacroSourceSupervisor.SourceRunCompleted>(new MacroSourceSupervisor.RunAll(today, runTimeout), runTimeout + askMargin);
+                }
+                catch (Exception e)
+                {
+                    log.Warning("macro source {0} did not answer this round ({1}); its variables are asked again next round", source.Path.Name, e.Message);
+                    return new MacroSourceSupervisor.SourceRunCompleted(source.Path.Name, []);
+                }
             }
             RunAsync().PipeTo(Self, failure: e =>
             {

@@ -132,4 +132,27 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         var done = await root.Ask<MacroIngestion.IngestionCompleted>(new MacroIngestion.RunNow(), TimeSpan.FromSeconds(15));
         Assert.Equal(MacroRunResult.Ok, Assert.Single(done.Results).Result);
     }
+
+    [Fact]
+    public async Task A_source_that_does_not_answer_costs_its_own_variables_not_the_others_nor_the_completion()
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("macrosilent");
+        await using var db = NpgsqlDataSource.Create(cs);
+        var store = new MacroStore(db);
+        var dxy = Daily("fxrt_index_dxy_usa_d_dxy");
+        var source = new ScriptedSource(new() { [dxy.Column] = Series(new(2025, 6, 1), Today, 100) });
+        var completions = 0;
+        var root = Sys.ActorOf(MacroIngestion.Props(
+            new Dictionary<string, Props>
+            {
+                ["scripted"] = MacroSourceSupervisor.Props(source, [dxy], store, new(2025, 6, 1), 15),
+                ["silent"] = Akka.TestKit.TestActors.BlackHoleActor.Props,   // never answers a round
+            },
+            _ => { Interlocked.Increment(ref completions); return Task.CompletedTask; },
+            schedule: TimeSpan.FromHours(1), runTimeout: TimeSpan.FromSeconds(1), firstRun: TimeSpan.FromHours(1),
+            askMargin: TimeSpan.FromMilliseconds(200)));
+        var done = await root.Ask<MacroIngestion.IngestionCompleted>(new MacroIngestion.RunNow(), TimeSpan.FromSeconds(15));
+        Assert.Equal(MacroRunResult.Ok, Assert.Single(done.Results).Result);
+        Assert.Equal(1, completions);
+    }
 }
