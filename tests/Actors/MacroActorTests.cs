@@ -35,6 +35,16 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     private static MacroVariableSpec Daily(string column, int maxGap = 7) =>
         new(column, "scripted", column, MacroFrequency.Daily, 1, maxGap, 0, 1000, 0.5);
 
+    /// <summary>A fresh database and the supervisor of a scripted DXY series on it, as the
+    /// ingestion root's tests give it; the data source is the caller's to dispose.</summary>
+    private static async Task<(NpgsqlDataSource Db, Props Scripted)> ScriptedDxyAsync(string database)
+    {
+        var db = NpgsqlDataSource.Create(await SharedPostgres.NewDatabaseAsync(database));
+        var dxy = Daily("fxrt_index_dxy_usa_d_dxy");
+        var source = new ScriptedSource(new() { [dxy.Column] = Series(new(2025, 6, 1), Today, 100) });
+        return (db, MacroSourceSupervisor.Props(source, [dxy], new MacroStore(db), new(2025, 6, 1), 15));
+    }
+
     private static List<MacroValue> Series(DateOnly from, DateOnly to, double start) =>
         [.. Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(i => new MacroValue(from.AddDays(i), start + i * 0.1))];
 
@@ -94,14 +104,11 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     [Fact]
     public async Task The_ingestion_root_runs_every_source_then_completes_once()
     {
-        var cs = await SharedPostgres.NewDatabaseAsync("macroroot");
-        await using var db = NpgsqlDataSource.Create(cs);
-        var store = new MacroStore(db);
-        var dxy = Daily("fxrt_index_dxy_usa_d_dxy");
-        var source = new ScriptedSource(new() { [dxy.Column] = Series(new(2025, 6, 1), Today, 100) });
+        var (db, scripted) = await ScriptedDxyAsync("macroroot");
+        await using var _ = db;
         var completions = 0;
         var root = Sys.ActorOf(MacroIngestion.Props(
-            new Dictionary<string, Props> { ["scripted"] = MacroSourceSupervisor.Props(source, [dxy], store, new(2025, 6, 1), 15) },
+            new Dictionary<string, Props> { ["scripted"] = scripted },
             _ => { Interlocked.Increment(ref completions); return Task.CompletedTask; },
             schedule: TimeSpan.FromHours(1), runTimeout: TimeSpan.FromSeconds(5)));
         var done = await root.Ask<MacroIngestion.IngestionCompleted>(new MacroIngestion.RunNow(), TimeSpan.FromSeconds(15));
@@ -112,13 +119,10 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     [Fact]
     public async Task A_killed_source_supervisor_comes_back_under_its_back_off_and_the_next_run_reaches_it()
     {
-        var cs = await SharedPostgres.NewDatabaseAsync("macrorestart");
-        await using var db = NpgsqlDataSource.Create(cs);
-        var store = new MacroStore(db);
-        var dxy = Daily("fxrt_index_dxy_usa_d_dxy");
-        var source = new ScriptedSource(new() { [dxy.Column] = Series(new(2025, 6, 1), Today, 100) });
+        var (db, scripted) = await ScriptedDxyAsync("macrorestart");
+        await using var _ = db;
         var root = Sys.ActorOf(MacroIngestion.Props(
-            new Dictionary<string, Props> { ["scripted"] = MacroSourceSupervisor.Props(source, [dxy], store, new(2025, 6, 1), 15) },
+            new Dictionary<string, Props> { ["scripted"] = scripted },
             _ => Task.CompletedTask, schedule: TimeSpan.FromHours(1), runTimeout: TimeSpan.FromSeconds(5), firstRun: TimeSpan.FromHours(1),
             minBackoff: TimeSpan.FromMilliseconds(50), maxBackoff: TimeSpan.FromMilliseconds(200)));
         var path = root.Path / "scripted" / "source";
@@ -136,16 +140,13 @@ public class MacroActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     [Fact]
     public async Task A_source_that_does_not_answer_costs_its_own_variables_not_the_others_nor_the_completion()
     {
-        var cs = await SharedPostgres.NewDatabaseAsync("macrosilent");
-        await using var db = NpgsqlDataSource.Create(cs);
-        var store = new MacroStore(db);
-        var dxy = Daily("fxrt_index_dxy_usa_d_dxy");
-        var source = new ScriptedSource(new() { [dxy.Column] = Series(new(2025, 6, 1), Today, 100) });
+        var (db, scripted) = await ScriptedDxyAsync("macrosilent");
+        await using var _ = db;
         var completions = 0;
         var root = Sys.ActorOf(MacroIngestion.Props(
             new Dictionary<string, Props>
             {
-                ["scripted"] = MacroSourceSupervisor.Props(source, [dxy], store, new(2025, 6, 1), 15),
+                ["scripted"] = scripted,
                 ["silent"] = Akka.TestKit.TestActors.BlackHoleActor.Props,   // never answers a round
             },
             _ => { Interlocked.Increment(ref completions); return Task.CompletedTask; },
