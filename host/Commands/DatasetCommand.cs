@@ -28,6 +28,12 @@ public static class DatasetCommand
         return dataset;
     }
 
+    /// <summary>Tables written to a pipe or a file are not cut at 80 columns (Spectre's width without a terminal).</summary>
+    internal static void WideWhenRedirected()
+    {
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
+    }
+
     internal static Option<string?> DatabaseOption() => new("--database")
     {
         Description = "A database on the same server (e.g. cop_demo, which `cop demo` fills); default: the configured one.",
@@ -72,6 +78,7 @@ public static class DatasetCommand
 
     private static void Print(DatasetBuild.Result result, DatasetExperiment experiment, ObjectStoreSettings objects)
     {
+        WideWhenRedirected();
         var d = result.Dataset;
         var table = new Table().Title($"dataset {Markup.Escape(experiment.Name)} {Markup.Escape(d.Version!)} ({Markup.Escape(d.Symbol)})")
             .AddColumns("split", "days", "first bar (UTC)", "last bar (UTC)", "rows", "left out (NULL feature)", "trading days to next split");

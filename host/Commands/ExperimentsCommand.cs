@@ -32,6 +32,7 @@ public static class ExperimentsCommand
 
     public static async Task<int> WithStoreAsync(CopSettings settings, string? database, Func<ExperimentStore, Task<int>> action)
     {
+        DatasetCommand.WideWhenRedirected();
         await using var services = await BackingServices.StartAsync(settings, migrate: database is null);
         var cs = await DatasetCommand.OnDatabaseAsync(services, database);
         await using var db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-experiments"));
