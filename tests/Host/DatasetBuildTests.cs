@@ -278,6 +278,18 @@ public class DatasetBuildTests(SampleFeatureStore sample, S3rverFixture s3, ITes
         var list = await CopAsync(["experiments", "list", "--database", name], empty);
         Assert.Contains("sample-2020h1", list.Output);
 
+        // A model trained on that version (what cop train records) shows with its figures and the baselines'.
+        await using (var db = NpgsqlDataSource.Create(sample.ConnectionString))
+            await new ExperimentStore(db).RecordTrainedModelAsync(new TrainedModelRecord("sample-2020h1", "cli", "ppo_sample", "1",
+                Path.Combine(objects, "ml-models", "sample-2020h1", "1", "policy.onnx"), new string('e', 64), 7, 4096, 12.3,
+                [new PolicyFigures("model", 0.0125, 0.91, 0.034, 41), new PolicyFigures("flat", 0, 0, 0, 0), new PolicyFigures("buy_and_hold", -0.021, -0.5, 0.08, 1)], null));
+        var withModel = await CopAsync(["experiments", "show", "sample-2020h1", "--database", name], empty);
+        Assert.True(withModel.ExitCode == 0, withModel.Output);
+        Assert.Contains("ppo_sample 1", withModel.Output);
+        Assert.Contains("1.25 %", withModel.Output);
+        Assert.Contains("buy_and_hold", withModel.Output);
+        Assert.Contains("-2.10 %", withModel.Output);
+
         var nothing = await CopAsync(["experiments", "show", "nosuch", "--database", name], empty);
         Assert.Equal(2, nothing.ExitCode);
         Assert.Contains("experiment nosuch has no dataset and no model", nothing.Fatal);
