@@ -298,6 +298,22 @@ public class DatasetBuildTests(SampleFeatureStore sample, S3rverFixture s3, ITes
         Assert.Contains("database no_such_db does not exist", noDb.Fatal);
     }
 
+    [Fact]
+    public async Task Cop_dataset_build_puts_the_file_in_the_S3_bucket_the_environment_names()
+    {
+        var r = await CopAsync(["dataset", "build", "--experiment", ExperimentFile, "--version", "cli-s3"], sample.ConnectionString,
+            ("COP_OBJECT_STORE", "s3"), ("COP_S3_BUCKET", S3rverFixture.Bucket), ("COP_S3_ENDPOINT", s3.Settings.Endpoint!),
+            ("COP_S3_ACCESS_KEY", s3.Settings.AccessKey), ("COP_S3_SECRET_KEY", s3.Settings.SecretKey));
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains($"s3://{S3rverFixture.Bucket}/ml-datasets/sample-2020h1/cli-s3/dataset.parquet", r.Output);
+        using var bucket = new S3ObjectStore(s3.Settings);
+        var stored = Assert.Single(await bucket.ListAsync("ml-datasets/sample-2020h1/cli-s3/"));
+        var copy = Path.Combine(_dir, "from-s3.parquet");
+        await bucket.GetFileAsync(stored.Key, copy);
+        Assert.Equal(await Sql.ScalarAsync<string>(sample.ConnectionString, "SELECT dataset_hash FROM experiment_runs WHERE version = 'cli-s3'"),
+            await DatasetFile.Sha256Async(copy));
+    }
+
     public static TheoryData<string, string, string> BadExperiments => new()
     {
         { "missing", "", "experiment 'nosuch' not found: give a name in hocon/experiments/ (default" },
