@@ -311,7 +311,7 @@ public sealed record CopSettings(
 
     /// <summary>Relative folders live under the checkout (the folder holding hocon/cop.conf and
     /// db-migrations/, looking up from the working directory), else the working directory.</summary>
-    private static string Home(string path)
+    internal static string Home(string path)
     {
         if (Path.IsPathRooted(path)) return path;
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)

@@ -1,5 +1,6 @@
 using Cop.Actors.Models;
 using Cop.Trading.Features;
+using Cop.Trading.Learning;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,9 +10,12 @@ namespace Cop.Persistence.Stores;
 public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource, IBarSequence
 {
     // One column list and one mapper for both reads: the features, then close, macro date, symbol, time.
-    private static readonly string Select =
-        "SELECT " + FeatureColumns.Join(c => "f." + c) + ", b.close, f.macro_as_of, f.symbol, f.time " +
-        "FROM inference_features_5m f JOIN usdcop_m5_ohlcv b ON b.symbol = f.symbol AND b.time = f.time ";
+    private static readonly string Columns = "SELECT " + FeatureColumns.Join(c => "f." + c) + ", b.close, f.macro_as_of, f.symbol, f.time ";
+    private const string From = "FROM inference_features_5m f JOIN usdcop_m5_ohlcv b ON b.symbol = f.symbol AND b.time = f.time ";
+    private static readonly string Select = Columns + From;
+    // A dataset's rows: the same snapshot, then the bar's open, high and low for fills.
+    private static readonly string RowsSql = Columns + ", b.open, b.high, b.low " + From +
+        "WHERE f.symbol = @s AND f.time >= @from AND f.time < @to ORDER BY f.time";
 
     private static readonly string OneSql = Select + "WHERE f.symbol = @s AND f.time = @t";
     private static readonly string SinceSql = Select + "WHERE f.time >= @since ORDER BY f.time";
@@ -24,6 +28,22 @@ public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource, IBarSeq
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<FeatureSnapshot>();
         while (await r.ReadAsync(ct)) list.Add(Snapshot(r));
+        return list;
+    }
+
+    /// <summary>A symbol's stored feature rows with their bars' OHLC, from <paramref name="from"/>
+    /// (inclusive) to <paramref name="to"/> (exclusive), in time order: what a dataset is built from
+    /// (read, never recomputed).</summary>
+    public async Task<IReadOnlyList<DatasetRow>> ReadRowsAsync(string symbol, DateTime from, DateTime to, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(RowsSql);
+        cmd.Parameters.AddWithValue("s", symbol);
+        cmd.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, from);
+        cmd.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, to);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<DatasetRow>();
+        var open = FeatureNames.Count + 4;
+        while (await r.ReadAsync(ct)) list.Add(new DatasetRow(Snapshot(r), r.GetDouble(open), r.GetDouble(open + 1), r.GetDouble(open + 2)));
         return list;
     }
 
