@@ -13,22 +13,11 @@ namespace Cop.Host.Application;
 /// </summary>
 public sealed record TrainingExperiment(string Name, string File, long Seed, int EpisodeLength, double RewardScale, DecisionRules Rules, PpoSettings Ppo)
 {
-    /// <summary>The experiment file: <paramref name="nameOrPath"/> itself when it is a file, else
-    /// hocon/experiments/&lt;name&gt;.conf next to the binary or in the current directory.</summary>
-    public static string Locate(string nameOrPath)
-    {
-        if (System.IO.File.Exists(nameOrPath)) return Path.GetFullPath(nameOrPath);
-        if (nameOrPath.IndexOfAny(['/', '\\']) < 0)
-            foreach (var dir in new[] { Path.Combine(AppContext.BaseDirectory, "hocon", "experiments"), Path.Combine(Environment.CurrentDirectory, "hocon", "experiments") })
-                if (Path.Combine(dir, nameOrPath + ".conf") is var candidate && System.IO.File.Exists(candidate)) return candidate;
-        throw new FileNotFoundException($"experiment '{nameOrPath}' not found: give a name in hocon/experiments/ (e.g. default) or a .conf file");
-    }
-
     public static string NameOf(string file) => Path.GetFileNameWithoutExtension(file);
 
     public static TrainingExperiment Load(string nameOrPath, ModelSettings live)
     {
-        var file = Locate(nameOrPath);
+        var file = DatasetExperiment.Locate(nameOrPath);   // one way to find an experiment, shared with cop dataset build
         Config config;
         try { config = ConfigurationFactory.ParseString(Configuration.HoconSyntax.ReadChecked(file)); }
         catch (ConfigurationException) { throw; }
@@ -78,7 +67,9 @@ public sealed record TrainingExperiment(string Name, string File, long Seed, int
         if (episode <= 0) throw new ConfigurationException($"{file}: {env}.episode-length must be positive (is {episode})");
         var rewardScale = Double(c, $"{env}.reward-scale", 100);
         if (!(rewardScale > 0)) throw new ConfigurationException($"{file}: {env}.reward-scale must be positive (is {rewardScale})");
-        return new TrainingExperiment(name, file, Long(c, $"{e}.seed", 42), episode, rewardScale,
+        var seed = Long(c, $"{e}.seed", 42);
+        if (seed is < int.MinValue or > int.MaxValue) throw new ConfigurationException($"{file}: {e}.seed = {seed} must fit 32 bits");
+        return new TrainingExperiment(name, file, seed, episode, rewardScale,
             new DecisionRules(risk, costs, live.MaxMacroAge), ppo);
     }
 
