@@ -1,23 +1,29 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Cop.Learning;
 
 /// <summary>
 /// A fully connected network, tanh between layers and linear at the output, as stable-baselines3's
 /// MlpPolicy builds each of its two networks. Parameters live in one flat array (layer by layer:
-/// weights [out, in] row-major, then biases), so Adam, gradient clipping, copies and the ONNX
+/// weights [in, out] row-major, then biases), so Adam, gradient clipping, copies and the ONNX
 /// export see one vector. Generic in the number type so the gradient check runs in double; training
-/// runs in float. <see cref="Forward"/> keeps the activations of the last sample for
-/// <see cref="Backward"/>, which adds that sample's gradients into <see cref="Gradients"/>.
-/// Single-threaded, fixed summation order: the same inputs give the same bits.
+/// runs in float. Works on a batch of samples at a time (row-major [batch, features]):
+/// <see cref="Forward(ReadOnlySpan{T}, int)"/> keeps every layer's activations for
+/// <see cref="Backward"/>, which adds the batch's gradients into <see cref="Gradients"/>. The
+/// matrix products are one SIMD kernel (<see cref="Gemm"/>), single-threaded in a fixed order: the
+/// same inputs give the same bits.
 /// </summary>
 public sealed class Mlp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly int[] _sizes;
     private readonly int[] _weightOffsets, _biasOffsets;
-    private readonly T[][] _activations;   // [0] the input, [l + 1] layer l's output (after tanh for hidden layers)
-    private readonly T[][] _deltas;        // dLoss/dz of each layer's pre-activation
+    private T[][] _activations = [];   // [0] the input, [l + 1] layer l's output (after tanh for hidden layers), [batch, size]
+    private T[][] _deltas = [];        // dLoss/dz of each layer's pre-activation, [batch, size]
+    private readonly T[] _transposed;  // scratch: one layer's weights as [out, in]
+    private int _capacity, _batch;
 
     public T[] Parameters { get; }
     public T[] Gradients { get; }
@@ -33,34 +39,38 @@ public sealed class Mlp<T> where T : unmanaged, IFloatingPointIeee754<T>
         _weightOffsets = new int[Layers];
         _biasOffsets = new int[Layers];
         var offset = 0;
+        var largest = 0;
         for (var l = 0; l < Layers; l++)
         {
             _weightOffsets[l] = offset; offset += sizes[l + 1] * sizes[l];
             _biasOffsets[l] = offset; offset += sizes[l + 1];
+            largest = Math.Max(largest, sizes[l + 1] * sizes[l]);
         }
         Parameters = new T[offset];
         Gradients = new T[offset];
-        _activations = [.. sizes.Select(s => new T[s])];
-        _deltas = [.. sizes.Skip(1).Select(s => new T[s])];
+        _transposed = new T[largest];
+        EnsureCapacity(1);
     }
 
-    /// <summary>Layer <paramref name="layer"/>'s weights, [out, in] row-major (ONNX Gemm with transB = 1).</summary>
+    /// <summary>Layer <paramref name="layer"/>'s weights, [in, out] row-major (ONNX Gemm's B).</summary>
     public Span<T> Weights(int layer) => Parameters.AsSpan(_weightOffsets[layer], _sizes[layer + 1] * _sizes[layer]);
     public Span<T> Bias(int layer) => Parameters.AsSpan(_biasOffsets[layer], _sizes[layer + 1]);
 
-    /// <summary>Orthogonal initialisation as torch.nn.init.orthogonal_ (the QR of a Gaussian matrix,
-    /// signs fixed by R's diagonal), hidden layers with <paramref name="hiddenGain"/>, the output
-    /// layer with <paramref name="outputGain"/>; biases 0.</summary>
+    /// <summary>Orthogonal initialisation as torch.nn.init.orthogonal_ on a [out, in] weight (the QR
+    /// of a Gaussian matrix, signs fixed by R's diagonal), hidden layers with
+    /// <paramref name="hiddenGain"/>, the output layer with <paramref name="outputGain"/>; biases 0.</summary>
     public void InitialiseOrthogonal(SeededRandom rng, double hiddenGain, double outputGain)
     {
         Array.Clear(Parameters);
         for (var l = 0; l < Layers; l++)
         {
-            int rows = _sizes[l + 1], cols = _sizes[l];
-            var q = Orthogonal(rng, rows, cols);
+            int outputs = _sizes[l + 1], inputs = _sizes[l];
+            var q = Orthogonal(rng, outputs, inputs);
             var gain = l == Layers - 1 ? outputGain : hiddenGain;
             var w = Weights(l);
-            for (var i = 0; i < w.Length; i++) w[i] = T.CreateChecked(q[i] * gain);
+            for (var o = 0; o < outputs; o++)
+                for (var i = 0; i < inputs; i++)
+                    w[i * outputs + o] = T.CreateChecked(q[o * inputs + i] * gain);
         }
     }
 
@@ -91,48 +101,115 @@ public sealed class Mlp<T> where T : unmanaged, IFloatingPointIeee754<T>
         return result;
     }
 
-    /// <summary>The output for <paramref name="input"/> (a view valid until the next call).</summary>
-    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input)
+    private void EnsureCapacity(int batch)
     {
-        if (input.Length != Inputs) throw new ArgumentException($"input has {input.Length} values, the network takes {Inputs}");
-        input.CopyTo(_activations[0]);
-        for (var l = 0; l < Layers; l++)
-        {
-            var x = _activations[l];
-            var y = _activations[l + 1];
-            var w = Weights(l);
-            var b = Bias(l);
-            var inputs = x.Length;
-            for (var o = 0; o < y.Length; o++) y[o] = b[o] + TensorPrimitives.Dot<T>(w.Slice(o * inputs, inputs), x);
-            if (l < Layers - 1) TensorPrimitives.Tanh<T>(y, y);
-        }
-        return _activations[^1];
+        if (batch <= _capacity) return;
+        _capacity = Math.Max(batch, _capacity * 2);
+        _activations = [.. _sizes.Select(s => new T[_capacity * s])];
+        _deltas = [.. _sizes.Skip(1).Select(s => new T[_capacity * s])];
     }
 
-    /// <summary>Adds the gradients of the last <see cref="Forward"/>'s sample, given dLoss/dOutput, into <see cref="Gradients"/>.</summary>
+    /// <summary>The output for one sample (a view valid until the next call).</summary>
+    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input) => Forward(input, 1);
+
+    /// <summary>The outputs [batch, Outputs] for <paramref name="inputs"/> [batch, Inputs] (a view valid until the next call).</summary>
+    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> inputs, int batch)
+    {
+        if (batch <= 0 || inputs.Length != batch * Inputs) throw new ArgumentException($"inputs hold {inputs.Length} values, not {batch} x {Inputs}");
+        EnsureCapacity(batch);
+        _batch = batch;
+        inputs.CopyTo(_activations[0]);
+        for (var l = 0; l < Layers; l++)
+        {
+            int inputsN = _sizes[l], outputsN = _sizes[l + 1];
+            var y = _activations[l + 1].AsSpan(0, batch * outputsN);
+            var b = Bias(l);
+            for (var r = 0; r < batch; r++) b.CopyTo(y.Slice(r * outputsN, outputsN));
+            Gemm(batch, outputsN, inputsN, _activations[l], inputsN, 1, Weights(l), y);
+            if (l < Layers - 1) TensorPrimitives.Tanh<T>(y, y);
+        }
+        return _activations[^1].AsSpan(0, batch * Outputs);
+    }
+
+    /// <summary>Adds the gradients of the last <see cref="Forward(ReadOnlySpan{T}, int)"/>'s batch, given
+    /// dLoss/dOutput [batch, Outputs], into <see cref="Gradients"/>.</summary>
     public void Backward(ReadOnlySpan<T> outputGradient)
     {
+        var batch = _batch;
+        if (outputGradient.Length != batch * Outputs) throw new ArgumentException($"output gradient holds {outputGradient.Length} values, not {batch} x {Outputs}");
         outputGradient.CopyTo(_deltas[^1]);
         for (var l = Layers - 1; l >= 0; l--)
         {
-            var x = _activations[l];
-            var d = _deltas[l];
-            var inputs = x.Length;
-            var w = Weights(l);
-            var gw = Gradients.AsSpan(_weightOffsets[l], d.Length * inputs);
-            var gb = Gradients.AsSpan(_biasOffsets[l], d.Length);
-            TensorPrimitives.Add<T>(gb, d, gb);
-            for (var o = 0; o < d.Length; o++)
-            {
-                var row = gw.Slice(o * inputs, inputs);
-                TensorPrimitives.MultiplyAdd<T>(x, d[o], row, row);
-            }
+            int inputsN = _sizes[l], outputsN = _sizes[l + 1];
+            var x = _activations[l].AsSpan(0, batch * inputsN);
+            var d = _deltas[l].AsSpan(0, batch * outputsN);
+            var gb = Gradients.AsSpan(_biasOffsets[l], outputsN);
+            for (var r = 0; r < batch; r++) TensorPrimitives.Add<T>(gb, d.Slice(r * outputsN, outputsN), gb);
+            // dW [in, out] += X^T [in, batch] . dZ [batch, out]
+            Gemm(inputsN, outputsN, batch, x, 1, inputsN, d, Gradients.AsSpan(_weightOffsets[l], inputsN * outputsN));
             if (l == 0) break;
-            // dLoss/dx, then through tanh: dz = dx * (1 - tanh^2).
-            var dx = _deltas[l - 1];
-            dx.AsSpan().Clear();
-            for (var o = 0; o < d.Length; o++) TensorPrimitives.MultiplyAdd<T>(w.Slice(o * inputs, inputs), d[o], dx, dx);
-            for (var i = 0; i < inputs; i++) dx[i] *= T.One - x[i] * x[i];
+            // dX [batch, in] = dZ [batch, out] . W^T [out, in], then through tanh: dz = dx (1 - tanh^2).
+            var w = Weights(l);
+            var wt = _transposed.AsSpan(0, inputsN * outputsN);
+            for (var i = 0; i < inputsN; i++)
+                for (var o = 0; o < outputsN; o++)
+                    wt[o * inputsN + i] = w[i * outputsN + o];
+            var dx = _deltas[l - 1].AsSpan(0, batch * inputsN);
+            dx.Clear();
+            Gemm(batch, inputsN, outputsN, d, outputsN, 1, wt, dx);
+            for (var k = 0; k < dx.Length; k++) dx[k] *= T.One - x[k] * x[k];   // x is tanh(z) of the layer below
+        }
+    }
+
+    /// <summary>
+    /// C [m, n] += A [m, k] . B [k, n], B and C row-major and contiguous, A read through strides
+    /// (element (i, p) at i * aRow + p * aCol), so a transposed A costs nothing. Each block of up to
+    /// four SIMD vectors of a row of C stays in registers for the whole sum over p; columns past the
+    /// last whole vector are summed in scalar code. The order of every sum is fixed.
+    /// </summary>
+    public static void Gemm(int m, int n, int k, ReadOnlySpan<T> a, int aRow, int aCol, ReadOnlySpan<T> b, Span<T> c)
+    {
+        var width = Vector<T>.Count;
+        ref var a0 = ref MemoryMarshal.GetReference(a);
+        ref var b0 = ref MemoryMarshal.GetReference(b);
+        ref var c0 = ref MemoryMarshal.GetReference(c);
+        for (var i = 0; i < m; i++)
+        {
+            ref var ci = ref Unsafe.Add(ref c0, i * n);
+            var j = 0;
+            for (; j + 4 * width <= n; j += 4 * width)
+            {
+                var s0 = Vector.LoadUnsafe(ref ci, (nuint)j);
+                var s1 = Vector.LoadUnsafe(ref ci, (nuint)(j + width));
+                var s2 = Vector.LoadUnsafe(ref ci, (nuint)(j + 2 * width));
+                var s3 = Vector.LoadUnsafe(ref ci, (nuint)(j + 3 * width));
+                for (var p = 0; p < k; p++)
+                {
+                    var av = new Vector<T>(Unsafe.Add(ref a0, i * aRow + p * aCol));
+                    ref var bp = ref Unsafe.Add(ref b0, p * n + j);
+                    s0 += av * Vector.LoadUnsafe(ref bp);
+                    s1 += av * Vector.LoadUnsafe(ref bp, (nuint)width);
+                    s2 += av * Vector.LoadUnsafe(ref bp, (nuint)(2 * width));
+                    s3 += av * Vector.LoadUnsafe(ref bp, (nuint)(3 * width));
+                }
+                s0.StoreUnsafe(ref ci, (nuint)j);
+                s1.StoreUnsafe(ref ci, (nuint)(j + width));
+                s2.StoreUnsafe(ref ci, (nuint)(j + 2 * width));
+                s3.StoreUnsafe(ref ci, (nuint)(j + 3 * width));
+            }
+            for (; j + width <= n; j += width)
+            {
+                var s = Vector.LoadUnsafe(ref ci, (nuint)j);
+                for (var p = 0; p < k; p++)
+                    s += new Vector<T>(Unsafe.Add(ref a0, i * aRow + p * aCol)) * Vector.LoadUnsafe(ref Unsafe.Add(ref b0, p * n + j));
+                s.StoreUnsafe(ref ci, (nuint)j);
+            }
+            for (; j < n; j++)
+            {
+                var s = Unsafe.Add(ref ci, j);
+                for (var p = 0; p < k; p++) s += Unsafe.Add(ref a0, i * aRow + p * aCol) * Unsafe.Add(ref b0, p * n + j);
+                Unsafe.Add(ref ci, j) = s;
+            }
         }
     }
 

@@ -1,59 +1,81 @@
+using System.Buffers;
 using System.Numerics;
 
 namespace Cop.Learning;
 
 /// <summary>
-/// PPO's loss for one sample of a minibatch and its gradient, as stable-baselines3 computes it:
-/// policy loss -min(r A, clip(r, 1-eps, 1+eps) A) with r = exp(log pi(a|s) - log pi_old(a|s)),
-/// value loss (R - V(s))^2 (no value clipping, SB3's default), entropy bonus; the minibatch loss
-/// is mean(policy) + vfCoef mean(value) - entCoef mean(entropy). <see cref="Accumulate"/> runs both
-/// networks forward on the sample and adds <paramref name="scale"/> (1 / minibatch size) times its
-/// gradient into the networks' gradients.
+/// PPO's loss over a minibatch and its gradient, as stable-baselines3 computes it: policy loss
+/// mean(-min(r A, clip(r, 1-eps, 1+eps) A)) with r = exp(log pi(a|s) - log pi_old(a|s)), value loss
+/// mean((R - V(s))^2) (no value clipping, SB3's default), entropy bonus; the loss is
+/// policy + vfCoef value - entCoef mean(entropy). <see cref="Accumulate"/> runs both networks forward
+/// on the minibatch and adds the loss's gradient into the networks' gradients.
 /// </summary>
 public static class PpoLoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public readonly record struct Sample(double PolicyLoss, double ValueLoss, double Entropy, double LogRatio, bool Clipped, double Value);
+    /// <summary>Minibatch means: policy loss, value loss, entropy, approx-KL ((r - 1) - log r), clipped fraction.</summary>
+    public readonly record struct Figures(double PolicyLoss, double ValueLoss, double Entropy, double ApproxKl, double ClipFraction);
 
-    public static Sample Accumulate(ActorCritic<T> net, ReadOnlySpan<T> observation, int action, T oldLogProb, T advantage, T ret,
-        T clipRange, T entCoef, T vfCoef, T scale)
+    public static Figures Accumulate(ActorCritic<T> net, ReadOnlySpan<T> observations, ReadOnlySpan<int> actions, ReadOnlySpan<T> oldLogProbs,
+        ReadOnlySpan<T> advantages, ReadOnlySpan<T> returns, T clipRange, T entCoef, T vfCoef)
     {
-        Span<T> logProbs = stackalloc T[net.Actions];
-        Span<T> dLogits = stackalloc T[net.Actions];
-        ActorCritic<T>.LogSoftmax(net.Policy.Forward(observation), logProbs);
-
-        var logRatio = logProbs[action] - oldLogProb;
-        var ratio = T.Exp(logRatio);
-        var one = T.One;
-        var clippedRatio = T.Clamp(ratio, one - clipRange, one + clipRange);
-        var unclipped = ratio * advantage;
-        var clipped = clippedRatio * advantage;
-        // min picks the unclipped term: its gradient flows; otherwise the clip is active (ratio
-        // outside the range, where the clamp's derivative is 0), or both terms are equal inside it.
-        var dLogProb = unclipped <= clipped ? -advantage * ratio : T.Zero;
-        var policyLoss = -T.Min(unclipped, clipped);
-
-        var entropy = T.Zero;
-        for (var j = 0; j < logProbs.Length; j++) entropy -= T.Exp(logProbs[j]) * logProbs[j];
-        for (var j = 0; j < dLogits.Length; j++)
+        var n = actions.Length;
+        var actionCount = net.Actions;
+        var scale = T.One / T.CreateChecked(n);
+        var dLogits = ArrayPool<T>.Shared.Rent(n * actionCount);
+        var dValues = ArrayPool<T>.Shared.Rent(n);
+        Span<T> logProbs = stackalloc T[actionCount];
+        double policyLoss = 0, valueLoss = 0, entropySum = 0, kl = 0, clipped = 0;
+        try
         {
-            var p = T.Exp(logProbs[j]);
-            var fromLogProb = ((j == action ? one : T.Zero) - p) * dLogProb;
-            // d(-entCoef H)/dlogit_j = entCoef p_j (log p_j + H)
-            var fromEntropy = entCoef * p * (logProbs[j] + entropy);
-            dLogits[j] = scale * (fromLogProb + fromEntropy);
+            var logits = net.Policy.Forward(observations, n);
+            for (var s = 0; s < n; s++)
+            {
+                ActorCritic<T>.LogSoftmax(logits.Slice(s * actionCount, actionCount), logProbs);
+                var action = actions[s];
+                var advantage = advantages[s];
+                var logRatio = logProbs[action] - oldLogProbs[s];
+                var ratio = T.Exp(logRatio);
+                var one = T.One;
+                var unclipped = ratio * advantage;
+                var clippedTerm = T.Clamp(ratio, one - clipRange, one + clipRange) * advantage;
+                // min picks the unclipped term: its gradient flows; otherwise the clip is active (ratio
+                // outside the range, where the clamp's derivative is 0), or both terms are equal inside it.
+                var dLogProb = unclipped <= clippedTerm ? -advantage * ratio : T.Zero;
+                var entropy = T.Zero;
+                for (var j = 0; j < actionCount; j++) entropy -= T.Exp(logProbs[j]) * logProbs[j];
+                for (var j = 0; j < actionCount; j++)
+                {
+                    var p = T.Exp(logProbs[j]);
+                    var fromLogProb = ((j == action ? one : T.Zero) - p) * dLogProb;
+                    var fromEntropy = entCoef * p * (logProbs[j] + entropy);   // d(-entCoef H)/dlogit_j
+                    dLogits[s * actionCount + j] = scale * (fromLogProb + fromEntropy);
+                }
+                policyLoss -= double.CreateChecked(T.Min(unclipped, clippedTerm));
+                entropySum += double.CreateChecked(entropy);
+                var lr = double.CreateChecked(logRatio);
+                kl += Math.Exp(lr) - 1 - lr;
+                if (T.Abs(ratio - one) > clipRange) clipped++;
+            }
+            net.Policy.Backward(dLogits.AsSpan(0, n * actionCount));
+
+            var values = net.Value.Forward(observations, n);
+            for (var s = 0; s < n; s++)
+            {
+                var error = values[s] - returns[s];
+                dValues[s] = scale * vfCoef * (error + error);
+                valueLoss += double.CreateChecked(error * error);
+            }
+            net.Value.Backward(dValues.AsSpan(0, n));
         }
-        net.Policy.Backward(dLogits);
-
-        var value = net.Value.Forward(observation)[0];
-        var error = value - ret;
-        Span<T> dValue = [scale * vfCoef * (error + error)];
-        net.Value.Backward(dValue);
-
-        return new Sample(double.CreateChecked(policyLoss), double.CreateChecked(error * error), double.CreateChecked(entropy),
-            double.CreateChecked(logRatio), T.Abs(ratio - one) > clipRange, double.CreateChecked(value));
+        finally
+        {
+            ArrayPool<T>.Shared.Return(dLogits);
+            ArrayPool<T>.Shared.Return(dValues);
+        }
+        return new Figures(policyLoss / n, valueLoss / n, entropySum / n, kl / n, clipped / n);
     }
 
-    /// <summary>The minibatch loss itself, without gradients (the finite-difference check's reference).</summary>
+    /// <summary>The minibatch loss itself, sample by sample, without gradients (the finite-difference check's reference).</summary>
     public static double Loss(ActorCritic<T> net, ReadOnlySpan<T> observations, ReadOnlySpan<int> actions, ReadOnlySpan<T> oldLogProbs,
         ReadOnlySpan<T> advantages, ReadOnlySpan<T> returns, T clipRange, T entCoef, T vfCoef)
     {

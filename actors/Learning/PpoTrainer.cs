@@ -24,6 +24,8 @@ public sealed class PpoTrainer
     private readonly bool[] _dones;
     private readonly float[] _obs;
     private readonly int[] _order;
+    private readonly float[] _batchObservations, _batchLogProbs, _batchReturns;
+    private readonly int[] _batchActions;
     private double _episodeReward;
 
     public ActorCritic<float> Network { get; }
@@ -46,6 +48,8 @@ public sealed class PpoTrainer
         _actions = new int[n];
         _dones = new bool[n];
         _order = new int[n];
+        _batchObservations = new float[settings.BatchSize * _obsSize];
+        (_batchLogProbs, _batchReturns, _batchActions) = (new float[settings.BatchSize], new float[settings.BatchSize], new int[settings.BatchSize]);
         _obs = new float[_obsSize];
         _env.Reset(_obs);
     }
@@ -158,21 +162,20 @@ public sealed class PpoTrainer
                 for (var i = 0; i < size; i++)
                     minibatchAdvantages[i] = s.NormaliseAdvantage && size > 1 ? (float)((_advantages[idx[i]] - mean) / (std + 1e-8)) : _advantages[idx[i]];
 
-                Network.ZeroGradients();
-                var scale = 1f / size;
-                double bp = 0, bv = 0, be = 0, bk = 0, bc = 0;
                 for (var i = 0; i < size; i++)
                 {
                     var k = idx[i];
-                    var r = PpoLoss<float>.Accumulate(Network, _observations.AsSpan(k * _obsSize, _obsSize), _actions[k], _logProbs[k],
-                        minibatchAdvantages[i], _returns[k], clip, ent, vf, scale);
-                    bp += r.PolicyLoss; bv += r.ValueLoss; be += r.Entropy;
-                    bk += Math.Exp(r.LogRatio) - 1 - r.LogRatio;
-                    if (r.Clipped) bc++;
+                    _observations.AsSpan(k * _obsSize, _obsSize).CopyTo(_batchObservations.AsSpan(i * _obsSize, _obsSize));
+                    _batchActions[i] = _actions[k];
+                    _batchLogProbs[i] = _logProbs[k];
+                    _batchReturns[i] = _returns[k];
                 }
+                Network.ZeroGradients();
+                var f = PpoLoss<float>.Accumulate(Network, _batchObservations.AsSpan(0, size * _obsSize), _batchActions.AsSpan(0, size),
+                    _batchLogProbs.AsSpan(0, size), minibatchAdvantages.AsSpan(0, size), _batchReturns.AsSpan(0, size), clip, ent, vf);
                 gradNorm += _adam.ClipGradientNorm(s.MaxGradNorm);
                 _adam.Step(s.LearningRate);
-                policyLoss += bp / size; valueLoss += bv / size; entropy += be / size; approxKl += bk / size; clipFraction += bc / size;
+                policyLoss += f.PolicyLoss; valueLoss += f.ValueLoss; entropy += f.Entropy; approxKl += f.ApproxKl; clipFraction += f.ClipFraction;
                 batches++;
             }
         }

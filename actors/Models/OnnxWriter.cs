@@ -33,11 +33,10 @@ public static class OnnxWriter
         return model.ToArray();
     }
 
-    /// <summary>One dense layer of an MLP: weights [Outputs, Inputs] row-major (as Gemm's B with
-    /// transB = 1) and bias [Outputs].</summary>
+    /// <summary>One dense layer of an MLP: weights [Inputs, Outputs] row-major (Gemm's B) and bias [Outputs].</summary>
     public readonly record struct Layer(float[] Weights, int Outputs, int Inputs, float[] Bias);
 
-    /// <summary>An MLP policy: Gemm (transB = 1) per layer with Tanh between layers, the last
+    /// <summary>An MLP policy: Gemm (obs x W + B) per layer with Tanh between layers, the last
     /// layer's output being the logits. float32 throughout, so ONNX Runtime computes what the
     /// trainer's forward pass computes (up to summation order).</summary>
     public static byte[] MlpPolicy(IReadOnlyList<Layer> layers, string producer = "cop", string? docString = null)
@@ -57,8 +56,7 @@ public static class OnnxWriter
         {
             var last = l == layers.Count - 1;
             var gemmOut = last ? "logits" : $"z{l}";
-            graph.Message(1, new Proto().String(1, input).String(1, $"W{l}").String(1, $"B{l}").String(2, gemmOut).String(3, $"gemm{l}").String(4, "Gemm")
-                .Message(5, new Proto().String(1, "transB").Varint(3, 1).Varint(20, 2)));   // attribute transB: INT 1
+            graph.Message(1, new Proto().String(1, input).String(1, $"W{l}").String(1, $"B{l}").String(2, gemmOut).String(3, $"gemm{l}").String(4, "Gemm"));
             if (!last)
             {
                 graph.Message(1, new Proto().String(1, gemmOut).String(2, $"h{l}").String(3, $"tanh{l}").String(4, "Tanh"));
@@ -67,7 +65,7 @@ public static class OnnxWriter
         }
         graph.String(2, "cop_mlp_policy");
         for (var l = 0; l < layers.Count; l++)
-            graph.Message(5, Tensor($"W{l}", [layers[l].Outputs, layers[l].Inputs], layers[l].Weights))
+            graph.Message(5, Tensor($"W{l}", [layers[l].Inputs, layers[l].Outputs], layers[l].Weights))
                  .Message(5, Tensor($"B{l}", [layers[l].Outputs], layers[l].Bias));
         graph.Message(11, ValueInfo("obs", 1, layers[0].Inputs))
              .Message(12, ValueInfo("logits", 1, layers[^1].Outputs));

@@ -42,8 +42,8 @@ public class PpoTests
         const double clip = 0.2, ent = 0.05, vf = 0.5;
 
         net.ZeroGradients();
-        for (var i = 0; i < n; i++)
-            PpoLoss<double>.Accumulate(net, obs.AsSpan(i * obsSize, obsSize), acts[i], oldLogProbs[i], advantages[i], returns[i], clip, ent, vf, 1.0 / n);
+        var figures = PpoLoss<double>.Accumulate(net, obs, acts, oldLogProbs, advantages, returns, clip, ent, vf);
+        Assert.InRange(figures.ClipFraction, 1.0 / n, 1 - 1.0 / n);
 
         double Loss() => PpoLoss<double>.Loss(net, obs, acts, oldLogProbs, advantages, returns, clip, ent, vf);
         var checkedCount = 0;
