@@ -32,8 +32,14 @@ public sealed class PpoTrainer
     public long Timesteps { get; private set; }
     public int Updates { get; private set; }
 
-    public PpoTrainer(IEnvironment env, PpoSettings settings, long seed)
+    private readonly Func<TimeSpan> _clock;
+
+    /// <param name="clock">What rollout and update times are measured with: wall time by default;
+    /// a benchmark on a shared machine passes the thread's CPU time.</param>
+    public PpoTrainer(IEnvironment env, PpoSettings settings, long seed, Func<TimeSpan>? clock = null)
     {
+        var wall = Stopwatch.StartNew();
+        _clock = clock ?? (() => wall.Elapsed);
         if (settings.Problem() is { } problem) throw new ArgumentException($"ppo: {problem}");
         _env = env;
         _settings = settings;
@@ -60,16 +66,16 @@ public sealed class PpoTrainer
     {
         while (Timesteps < totalTimesteps)
         {
-            var rolloutClock = Stopwatch.StartNew();
+            var start = _clock();
             var (episodeSum, episodes) = CollectRollout(onStep);
-            var rolloutTime = rolloutClock.Elapsed;
-            var updateClock = Stopwatch.StartNew();
+            var rolloutEnd = _clock();
             var stats = Update();
+            var updateEnd = _clock();
             Updates++;
             yield return stats with
             {
                 Update = Updates, Timesteps = Timesteps, EpisodeReward = episodes > 0 ? episodeSum / episodes : double.NaN, Episodes = episodes,
-                RolloutTime = rolloutTime, UpdateTime = updateClock.Elapsed,
+                RolloutTime = rolloutEnd - start, UpdateTime = updateEnd - rolloutEnd,
             };
         }
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Cop.Host.Application;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
@@ -32,23 +33,48 @@ public static class TrainingBench
         // Warm-up: one short run, so the timed one is steady-state JIT code.
         Run(experiment, train, norm, experiment.Ppo.NSteps * 2);
         var timesteps = quick ? 51_200L : experiment.Ppo.TotalTimesteps;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (elapsed, rollout, update, updates) = Run(experiment, train, norm, timesteps);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var stepsPerSecond = timesteps / elapsed.TotalSeconds;
         var for500k = TimeSpan.FromSeconds(500_000 / stepsPerSecond);
-        rows.Add(($"PPO, {string.Join("x", experiment.Ppo.Hidden)} tanh, n-steps {experiment.Ppo.NSteps}, batch {experiment.Ppo.BatchSize}, {experiment.Ppo.Epochs} epochs: {timesteps:N0} timesteps ({updates} updates)",
-            $"{elapsed.TotalSeconds:F1} s, {stepsPerSecond:N0} steps/s"));
-        rows.Add(("share of time: rollout (policy + value forward, sampling, environment) / update (10 epochs of minibatch gradients + Adam)",
-            $"{rollout / elapsed:P0} / {update / elapsed:P0}"));
-        rows.Add(("environment steps alone (rollout time per step)", $"{rollout.TotalMicroseconds / timesteps:F2} us/step"));
+        rows.Add(($"PPO, {string.Join("x", experiment.Ppo.Hidden)} tanh, n-steps {experiment.Ppo.NSteps}, batch {experiment.Ppo.BatchSize}, {experiment.Ppo.Epochs} epochs: {timesteps:N0} timesteps ({updates} updates), one thread",
+            $"{elapsed.TotalSeconds:F1} s wall, {stepsPerSecond:N0} steps/s"));
+        // The machine may be shared: the process's CPU time is what the training cost (one thread; GC included).
+        rows.Add(("the same in process CPU time (what it costs on an idle core)", $"{cpu.TotalSeconds:F1} s CPU, {timesteps / cpu.TotalSeconds:N0} steps per CPU-second, 500,000 in {500_000 / (timesteps / cpu.TotalSeconds):F1} s CPU"));
+        rows.Add(("load average (1 min) during the run", $"{LoadAverage()}"));
+        rows.Add(("share of the training thread's CPU time: rollout (policy + value forward, sampling, environment) / update (epochs of minibatch gradients + Adam)",
+            $"{rollout / (rollout + update):P0} / {update / (rollout + update):P0} ({rollout.TotalSeconds:F1} s / {update.TotalSeconds:F1} s CPU)"));
+        rows.Add(("rollout per environment step (thread CPU)", $"{rollout.TotalMicroseconds / timesteps:F2} us/step"));
         rows.Add(("500,000 timesteps", quick ? $"{for500k.TotalSeconds:F1} s (extrapolated from {timesteps:N0})" : $"{for500k.TotalSeconds:F1} s"));
         targets.Add(($"500,000 timesteps in <= 60 s (measured {for500k.TotalSeconds:F1} s)", for500k.TotalSeconds <= 60));
+    }
+
+    /// <summary>The calling thread's CPU time (Linux clock_gettime(CLOCK_THREAD_CPUTIME_ID)): the
+    /// rollout / update split is measured in it, so other processes on the machine do not skew it.</summary>
+    private static TimeSpan ThreadCpuTime()
+    {
+        if (ClockGetTime(3, out var ts) != 0) throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        return TimeSpan.FromTicks(ts.Seconds * TimeSpan.TicksPerSecond + ts.Nanoseconds / 100);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec { public long Seconds; public long Nanoseconds; }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "n/a"; }
     }
 
     private static (TimeSpan Elapsed, TimeSpan Rollout, TimeSpan Update, int Updates) Run(TrainingExperiment experiment,
         IReadOnlyList<FeatureSnapshot> train, Cop.Trading.Decisions.NormStats norm, long timesteps)
     {
         var env = new TradingEnvironment(train, norm, experiment.Rules, experiment.EpisodeLength, new SeededRandom(experiment.Seed), experiment.RewardScale);
-        var trainer = new PpoTrainer(env, experiment.Ppo, experiment.Seed);
+        var trainer = new PpoTrainer(env, experiment.Ppo, experiment.Seed, ThreadCpuTime);
         TimeSpan rollout = TimeSpan.Zero, update = TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
         var updates = 0;
