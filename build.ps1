@@ -43,6 +43,27 @@ function Initialize-Prerequisites {
     }
 }
 
+# The tests' S3-protocol server (npm's s3rver, pinned) in a folder of the checkout, never global:
+# a fresh machine gets it from the npm registry on the first test run (node and npm from Debian).
+$S3rverVersion = '3.7.1'
+function Initialize-TestPrerequisites {
+    $s3rver = Join-Path $PSScriptRoot '.cop/npm/node_modules/s3rver/package.json'
+    if ((Test-Path $s3rver) -and ((Get-Content $s3rver -Raw | ConvertFrom-Json).version -eq $S3rverVersion)) { return }
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
+        if (Test-Root) {
+            & apt-get update -qq
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            & apt-get install -y -qq nodejs npm
+            if ($LASTEXITCODE -ne 0) { throw 'apt-get install nodejs npm failed' }
+        } else {
+            throw 'Missing: npm (for the tests'' S3 server, s3rver). Install with: sudo apt-get install -y nodejs npm'
+        }
+    }
+    Write-Host "Installing s3rver $S3rverVersion into .cop/npm (the S3 object store's tests)..."
+    & npm install --prefix (Join-Path $PSScriptRoot '.cop/npm') --no-audit --no-fund --loglevel=error "s3rver@$S3rverVersion"
+    if ($LASTEXITCODE -ne 0) { throw "npm install s3rver@$S3rverVersion failed" }
+}
+
 function Invoke-Dotnet([string[]]$Arguments) {
     & dotnet @Arguments
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
@@ -50,6 +71,7 @@ function Invoke-Dotnet([string[]]$Arguments) {
 
 function Invoke-Tests {
     Initialize-Prerequisites
+    Initialize-TestPrerequisites
     Invoke-Dotnet @('build', 'Cop.Actors.sln', '-c', 'Release', '--nologo', '-v', 'q')
     $results = Join-Path $PSScriptRoot 'TestResults'
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue

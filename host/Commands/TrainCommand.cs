@@ -26,7 +26,7 @@ public static class TrainCommand
         var timesteps = new Option<long?>("--timesteps") { Description = "Environment steps (default: experiment.ppo.total-timesteps)." };
         var seed = new Option<int?>("--seed") { Description = "Seed (default: experiment.seed); the same seed and data give the same ONNX file." };
         var dataset = new Option<string?>("--dataset-version") { Description = "Dataset version (default: the experiment's newest)." };
-        var database = new Option<string?>("--database") { Description = "A database on the same server (e.g. cop_demo); default: the configured one." };
+        var database = DatasetCommand.DatabaseOption();
         foreach (var o in new Option[] { experiment, timesteps, seed, dataset, database }) train.Options.Add(o);
         train.SetAction((pr, ct) => guard(() => RunAsync(CopSettings.Load(), pr.GetValue(experiment)!, pr.GetValue(timesteps), pr.GetValue(seed),
             pr.GetValue(dataset), pr.GetValue(database), ct)));
@@ -41,7 +41,7 @@ public static class TrainCommand
         if (timesteps is <= 0) throw new ArgumentException($"--timesteps must be positive (is {timesteps})");
         var objectSettings = ObjectStoreSettings.Load(settings);
         await using var services = await BackingServices.StartAsync(settings, migrate: database is null);
-        var cs = await OnDatabaseAsync(services, database);
+        var cs = await DatasetCommand.OnDatabaseAsync(services, database);
         await using var db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-train"));
         var objects = objectSettings.Open();
         try
@@ -65,23 +65,6 @@ public static class TrainCommand
             return 0;
         }
         finally { (objects as IDisposable)?.Dispose(); }
-    }
-
-    private static async Task<string> OnDatabaseAsync(BackingServices services, string? database)
-    {
-        if (database is null) return services.ConnectionString;
-        var cs = new NpgsqlConnectionStringBuilder(services.ConnectionString) { Database = database }.ConnectionString;
-        try
-        {
-            await using var conn = new NpgsqlConnection(cs);
-            await conn.OpenAsync();
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidCatalogName)
-        {
-            throw new InvalidOperationException($"database {database} does not exist on {services.Describe} (cop demo creates cop_demo)");
-        }
-        DatabaseMigrator.Apply(cs);
-        return cs;
     }
 
     /// <summary>One line of training figures: steps/s, episode reward, losses, approx-KL, clip fraction, explained variance.</summary>

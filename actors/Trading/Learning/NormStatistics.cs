@@ -5,9 +5,10 @@ namespace Cop.Trading.Learning;
 
 /// <summary>
 /// features.md's normalisation statistics: per feature, the mean and the SAMPLE standard deviation
-/// (n - 1) over the given rows, in observation order. Called with the train split only. Position is
-/// stored 0, so its std is 0, which <see cref="NormStats.Normalise"/> treats as 1: the agent's own
-/// position (-1, 0, 1) enters the observation as it is.
+/// (n - 1) over the given rows' present values, in observation order. Called with the train split
+/// only. Position is not learned: the stored value is a placeholder (0) that a model replaces with
+/// its own position, so its statistic is fixed at mean 0, std 1 and the position (-1, 0, 1) enters
+/// the observation as it is.
 /// </summary>
 public static class NormStatistics
 {
@@ -16,6 +17,7 @@ public static class NormStatistics
         var stats = new FeatureStat[FeatureNames.Count];
         for (var k = 0; k < stats.Length; k++)
         {
+            if (k == FeatureNames.Position) { stats[k] = new FeatureStat(0, 1); continue; }
             // Two passes: the mean, then the squared deviations from it (no cancellation).
             double sum = 0; var n = 0;
             foreach (var row in rows)
