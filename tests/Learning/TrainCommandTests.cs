@@ -80,4 +80,54 @@ public class TrainCommandTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    /// <summary>The `cop` process: trains on the dataset of a database named by --database, prints the
+    /// validation table and the registration; bad input is one line and exit 2, nothing registered.</summary>
+    [Fact]
+    public async Task Cop_train_as_a_process_trains_registers_and_refuses_bad_input_in_one_line()
+    {
+        var cs = await SharedPostgres.NewDatabaseAsync("traincli");
+        await RealFeatureRows.BuildAsync(cs, store: true);
+        var dir = Directory.CreateTempSubdirectory("cop-train-cli-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "sample2020.conf");
+            await File.WriteAllTextAsync(file, Experiment);
+            var settings = ShippedConfig.Settings();
+            var objects = Path.Combine(dir, "objects");
+            await using (var db = NpgsqlDataSource.Create(cs))
+                await DatasetBuild.RunAsync(db, new LocalObjectStore(objects), DatasetExperiment.Load(file, settings.Validation.Instruments), "v1");
+            var empty = await SharedPostgres.NewDatabaseAsync("trainempty");
+            var name = new NpgsqlConnectionStringBuilder(cs).Database!;
+            var env = new Dictionary<string, string> { ["COP_DATABASE_URL"] = empty, ["COP_OBJECTS_DIR"] = objects, ["COLUMNS"] = "200" };
+
+            using (var cop = CopProcess.Start(dir, env, "train", "--experiment", file, "--timesteps", "1024", "--database", name))
+            {
+                Assert.True(await cop.ExitCodeAsync(TimeSpan.FromSeconds(180)) == 0, cop.Log);
+                Assert.Contains("linear_baseline", cop.Log);
+                Assert.Contains("buy_and_hold", cop.Log);
+                Assert.Contains("registered (registered)", cop.Log);
+                Assert.Contains("recorded in experiment_models", cop.Log);
+            }
+            var model = Assert.Single(await new ModelRegistryStore(NpgsqlDataSource.Create(cs)).ListAsync());
+            Assert.StartsWith("ppo_sample2020_", model.ModelId);
+            Assert.Equal("v1-s7-t1024", model.Version);
+
+            foreach (var (args, message) in new[]
+            {
+                (new[] { "train", "--experiment", "no-such-experiment", "--database", name }, "experiment 'no-such-experiment' not found"),
+                (["train", "--experiment", file, "--timesteps", "0", "--database", name], "--timesteps must be positive"),
+                (["train", "--experiment", file, "--dataset-version", "v9", "--database", name], "has no dataset version v9"),
+            })
+            {
+                using var bad = CopProcess.Start(dir, env, args);
+                Assert.True(await bad.ExitCodeAsync(TimeSpan.FromSeconds(60)) == 2, bad.Log);
+                var fatal = bad.Log.Split('\n').Where(l => l.Contains(" FTL]")).ToList();
+                Assert.True(fatal.Count == 1 && fatal[0].Contains(message), bad.Log);
+                Assert.DoesNotContain("   at ", bad.Log);
+            }
+            Assert.Single(await new ModelRegistryStore(NpgsqlDataSource.Create(cs)).ListAsync());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
