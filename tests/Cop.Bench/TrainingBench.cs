@@ -34,7 +34,7 @@ public static class TrainingBench
         Run(experiment, train, norm, experiment.Ppo.NSteps * 2);
         var timesteps = quick ? 51_200L : experiment.Ppo.TotalTimesteps;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var (elapsed, rollout, update, updates) = Run(experiment, train, norm, timesteps);
+        (var elapsed, var rollout, var update, var updates, timesteps) = Run(experiment, train, norm, timesteps);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var stepsPerSecond = timesteps / elapsed.TotalSeconds;
         var for500k = TimeSpan.FromSeconds(500_000 / stepsPerSecond);
@@ -46,8 +46,12 @@ public static class TrainingBench
         rows.Add(("share of the training thread's CPU time: rollout (policy + value forward, sampling, environment) / update (epochs of minibatch gradients + Adam)",
             $"{rollout / (rollout + update):P0} / {update / (rollout + update):P0} ({rollout.TotalSeconds:F1} s / {update.TotalSeconds:F1} s CPU)"));
         rows.Add(("rollout per environment step (thread CPU)", $"{rollout.TotalMicroseconds / timesteps:F2} us/step"));
-        rows.Add(("500,000 timesteps", quick ? $"{for500k.TotalSeconds:F1} s (extrapolated from {timesteps:N0})" : $"{for500k.TotalSeconds:F1} s"));
-        targets.Add(($"500,000 timesteps in <= 60 s (measured {for500k.TotalSeconds:F1} s)", for500k.TotalSeconds <= 60));
+        var cpuFor500k = 500_000 / (timesteps / cpu.TotalSeconds);
+        rows.Add(("500,000 timesteps (at this run's rate)", $"{for500k.TotalSeconds:F1} s wall, {cpuFor500k:F1} s CPU"));
+        // Both, honestly: wall time is what a user waits on this machine as loaded now; CPU time is the
+        // cost of the code, what an idle core would take.
+        targets.Add(($"500,000 timesteps in <= 60 s wall (measured {for500k.TotalSeconds:F1} s, load average {LoadAverage()})", for500k.TotalSeconds <= 60));
+        targets.Add(($"500,000 timesteps in <= 60 s of CPU (measured {cpuFor500k:F1} s)", cpuFor500k <= 60));
     }
 
     /// <summary>The calling thread's CPU time (Linux clock_gettime(CLOCK_THREAD_CPUTIME_ID)): the
@@ -70,7 +74,7 @@ public static class TrainingBench
         catch (IOException) { return "n/a"; }
     }
 
-    private static (TimeSpan Elapsed, TimeSpan Rollout, TimeSpan Update, int Updates) Run(TrainingExperiment experiment,
+    private static (TimeSpan Elapsed, TimeSpan Rollout, TimeSpan Update, int Updates, long Timesteps) Run(TrainingExperiment experiment,
         IReadOnlyList<FeatureSnapshot> train, Cop.Trading.Decisions.NormStats norm, long timesteps)
     {
         var env = new TradingEnvironment(train, norm, experiment.Rules, experiment.EpisodeLength, new SeededRandom(experiment.Seed), experiment.RewardScale);
@@ -79,7 +83,7 @@ public static class TrainingBench
         var clock = Stopwatch.StartNew();
         var updates = 0;
         foreach (var s in trainer.Run(timesteps)) { rollout += s.RolloutTime; update += s.UpdateTime; updates++; }
-        return (clock.Elapsed, rollout, update, updates);
+        return (clock.Elapsed, rollout, update, updates, trainer.Timesteps);
     }
 
     /// <summary>The train split's complete feature rows, built as BarSeries builds them, on a fresh database for the macro series.</summary>
