@@ -153,6 +153,7 @@ root.Subcommands.Add(demo);
 root.Subcommands.Add(DatasetCommand.Build(Guard));
 root.Subcommands.Add(ExperimentsCommand.Build(Guard));
 root.Subcommands.Add(TrainCommand.Build(Guard));
+root.Subcommands.Add(BacktestCommand.Build(Guard));
 
 // Ctrl+C / SIGTERM cancel the command's token. `cop run` then drains, disposes what it started (its
 // own PostgreSQL and Redis included) and returns: it gets 30 s, where System.CommandLine's default

@@ -47,6 +47,10 @@ public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource, IBarSeq
         return list;
     }
 
+    /// <summary>A series' stored rows with from &lt;= time &lt; until, in time order (a backtest's bars): the dataset's read without the OHLC.</summary>
+    public async Task<IReadOnlyList<FeatureSnapshot>> ReadRangeAsync(string symbol, DateTime from, DateTime until, CancellationToken ct = default) =>
+        [.. (await ReadRowsAsync(symbol, from, until, ct)).Select(r => r.Features)];
+
     public async Task<FeatureSnapshot?> ReadAsync(string symbol, DateTime barTime, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(OneSql);

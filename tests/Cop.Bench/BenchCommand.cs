@@ -23,8 +23,8 @@ public static class BenchCommand
 {
     public static async Task<int> RunAsync(CopSettings settings, bool quick, string barFile, string macroFolder, string? only = null)
     {
-        if (only is not (null or "trading" or "training"))
-            throw new ArgumentException($"--only takes 'trading' or 'training' (or nothing for every section), not '{only}'");
+        if (only is not (null or "trading" or "training" or "backtest"))
+            throw new ArgumentException($"--only takes 'trading', 'training' or 'backtest' (or nothing for every section), not '{only}'");
         var (oneByOne, sustained, pollEvents) = quick ? (300, 10_000, 5) : (2_000, 100_000, 40);
         await using var services = await BackingServices.StartAsync(settings, database: "cop_bench");
         var cs = services.ConnectionString;
@@ -51,7 +51,17 @@ public static class BenchCommand
             WriteTargets(featureTargets);
             return 0;
         }
-        await TradingBench.RunAsync(services, settings, barFile, macroFolder, quick, tradingRows, featureTargets);
+        var backtestRows = new List<(string, string)>();
+        if (only is null or "backtest")
+            await BacktestBench.RunAsync(services, settings, barFile, macroFolder, quick, backtestRows, featureTargets);
+        if (only == "backtest")
+        {
+            Write("Cop bench: backtests (issue 16)", backtestRows);
+            WriteTargets(featureTargets);
+            return 0;
+        }
+        if (only is null or "trading")
+            await TradingBench.RunAsync(services, settings, barFile, macroFolder, quick, tradingRows, featureTargets);
         if (only is not null)
         {
             Write("Cop bench: deployed models (issue 5)", tradingRows);
@@ -131,6 +141,7 @@ public static class BenchCommand
         Write("Cop bench: macro (issue 4)", macroRows);
         Write("Cop bench: deployed models (issue 5)", tradingRows);
         Write("Cop bench: training (issue 15)", trainingRows);
+        Write("Cop bench: backtests (issue 16)", backtestRows);
         Write("Cop bench: event backbone", rows);
         var p99 = Stats.Percentile(cop, .99);
         WriteTargets([.. featureTargets,
