@@ -97,12 +97,12 @@ public class PromotionRulesTests
         var own = PromotionRules.RefuseVote("ana@cop", "ANA@cop", approve: false, all, VoteStatus.Pending);
         Assert.True(own!.Forbidden);
         Assert.Equal("voter", own.Field);
-        Assert.Equal("equity_curve_reviewed", PromotionRules.RefuseVote("a", "b", true, all with { EquityCurveReviewed = false }, VoteStatus.Pending)!.Field);
-        Assert.Equal("trade_distribution_reviewed", PromotionRules.RefuseVote("a", "b", true, all with { TradeDistributionReviewed = false }, VoteStatus.Pending)!.Field);
-        Assert.Equal("team_notified", PromotionRules.RefuseVote("a", "b", true, all with { TeamNotified = false }, VoteStatus.Pending)!.Field);
+        Assert.Equal("equityCurveReviewed", PromotionRules.RefuseVote("a", "b", true, all with { EquityCurveReviewed = false }, VoteStatus.Pending)!.Field);
+        Assert.Equal("tradeDistributionReviewed", PromotionRules.RefuseVote("a", "b", true, all with { TradeDistributionReviewed = false }, VoteStatus.Pending)!.Field);
+        Assert.Equal("teamNotified", PromotionRules.RefuseVote("a", "b", true, all with { TeamNotified = false }, VoteStatus.Pending)!.Field);
         // Rejecting needs no checklist; a request is voted on once.
         Assert.Null(PromotionRules.RefuseVote("a", "b", false, new ManualChecklist(false, false, false), VoteStatus.Pending));
-        Assert.Equal("request_id", PromotionRules.RefuseVote("a", "b", true, all, VoteStatus.Approved)!.Field);
+        Assert.Equal("requestId", PromotionRules.RefuseVote("a", "b", true, all, VoteStatus.Approved)!.Field);
     }
 
     [Fact]

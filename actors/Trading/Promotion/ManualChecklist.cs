@@ -5,10 +5,10 @@ public sealed record ManualChecklist(bool EquityCurveReviewed, bool TradeDistrib
 {
     public bool Complete => EquityCurveReviewed && TradeDistributionReviewed && TeamNotified;
 
-    /// <summary>The first unticked item's name (the API's field name), or null when complete.</summary>
+    /// <summary>The first unticked item's name (the API's field name, camelCase), or null when complete.</summary>
     public string? FirstMissing =>
-        !EquityCurveReviewed ? "equity_curve_reviewed"
-        : !TradeDistributionReviewed ? "trade_distribution_reviewed"
-        : !TeamNotified ? "team_notified"
+        !EquityCurveReviewed ? "equityCurveReviewed"
+        : !TradeDistributionReviewed ? "tradeDistributionReviewed"
+        : !TeamNotified ? "teamNotified"
         : null;
 }

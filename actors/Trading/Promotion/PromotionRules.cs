@@ -24,7 +24,7 @@ public static class PromotionRules
     /// requester never votes on their own request; approving needs the whole checklist.</summary>
     public static VoteRefusal? RefuseVote(string requestedBy, string voter, bool approve, ManualChecklist checklist, VoteStatus currentManual)
     {
-        if (currentManual != VoteStatus.Pending) return new("request_id", $"the request was already {currentManual.Name()}");
+        if (currentManual != VoteStatus.Pending) return new("requestId", $"the request was already {currentManual.Name()}");
         if (string.Equals(requestedBy, voter, StringComparison.OrdinalIgnoreCase))
             return new("voter", "the requester cannot vote on their own request (four eyes)", Forbidden: true);
         if (approve && checklist.FirstMissing is { } missing) return new(missing, "all three checklist items are needed to approve");
