@@ -150,6 +150,7 @@ demo.Options.Add(limit);
 demo.Options.Add(macro);
 demo.SetAction((pr, _) => Guard(() => DemoCommand.RunAsync(CopSettings.Load(), pr.GetValue(file)!, pr.GetValue(macro), pr.GetValue(speed)!, pr.GetValue(limit))));
 root.Subcommands.Add(demo);
+root.Subcommands.Add(BacktestCommand.Build(Guard));
 PromotionCommands.AddTo(root, Guard);   // cop users, cop promote (issue 17)
 
 // Ctrl+C / SIGTERM cancel the command's token. `cop run` then drains, disposes what it started (its

@@ -15,12 +15,26 @@ public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource, IBarSeq
 
     private static readonly string OneSql = Select + "WHERE f.symbol = @s AND f.time = @t";
     private static readonly string SinceSql = Select + "WHERE f.time >= @since ORDER BY f.time";
+    private static readonly string RangeSql = Select + "WHERE f.symbol = @s AND f.time >= @from AND f.time < @until ORDER BY f.time";
 
     /// <summary>Every stored bar's features from <paramref name="since"/> on (the online store's materialisation).</summary>
     public async Task<IReadOnlyList<FeatureSnapshot>> ReadSinceAsync(DateTime since, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(SinceSql);
         cmd.Parameters.AddWithValue("since", NpgsqlDbType.TimestampTz, since);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<FeatureSnapshot>();
+        while (await r.ReadAsync(ct)) list.Add(Snapshot(r));
+        return list;
+    }
+
+    /// <summary>A series' stored rows with from &lt;= time &lt; until, in time order (a backtest's bars), mapped as <see cref="ReadAsync"/> maps one.</summary>
+    public async Task<IReadOnlyList<FeatureSnapshot>> ReadRangeAsync(string symbol, DateTime from, DateTime until, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(RangeSql);
+        cmd.Parameters.AddWithValue("s", symbol);
+        cmd.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, from);
+        cmd.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, until);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<FeatureSnapshot>();
         while (await r.ReadAsync(ct)) list.Add(Snapshot(r));
