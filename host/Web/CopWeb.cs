@@ -31,6 +31,8 @@ public static class CopWeb
         services.AddSingleton(sp => new PromotionService(sp.GetRequiredService<WebStores>().Promotions, sp.GetRequiredService<WebStores>().Users, promotion));
         services.AddSingleton(sp => new UserAccounts(sp.GetRequiredService<WebStores>().Users));
         services.AddSingleton(new BacktestGate(promotion.BacktestLimit));
+        // The backtest engine on Cop's database (fast loop: the live rules without an actor per run).
+        services.AddSingleton(_ => new BacktestService(settings, runtime.Environment.ConnectionString));
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
             o.Cookie.Name = "cop.auth";

@@ -185,7 +185,7 @@ public sealed class PromotionApiTests : IAsyncLifetime
         var (_, retire) = await RequestAsync(ana, "exp_a_new2", await PromotionFixture.BacktestAsync(Cs, "exp_a_new2", 1.5, 0.55, -0.05, 150), "production", retire: true);
         var (_, v2) = await VoteAsync(bo, retire.GetProperty("requestId").GetString()!, "approve");
         Assert.Equal(["exp_a_new1", "exp_a_old"], v2.GetProperty("deploy").GetProperty("retired").EnumerateArray().Select(e => e.GetString()).Order());
-        Assert.Equal("deployed,exp_b_live|deployed,exp_a_new2|retired,exp_a_new1|retired,exp_a_old", await Sql.ScalarAsync<string>(Cs, """
+        Assert.Equal("deployed,exp_b_live|deployed,exp_a_new2|retired,exp_a_old|retired,exp_a_new1", await Sql.ScalarAsync<string>(Cs, """
             SELECT string_agg(status || ',' || model_id, '|' ORDER BY status, model_id DESC) FROM model_registry WHERE experiment_name IN ('exp_a', 'exp_b')
             """));
         Assert.Equal(2L, await Sql.ScalarAsync<long>(Cs, "SELECT count(*) FROM ml.model_promotion_audit WHERE to_stage = 'retired' AND promoted_by = 'bo@cop.test'"));
