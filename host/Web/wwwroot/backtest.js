@@ -52,6 +52,9 @@ boot(async main => {
       ['run at', 'model', 'period', 'from', 'to', 'trades', 'win rate', 'Sharpe', 'max drawdown', 'return', ''].map(h => el('th', {}, h)))), past)));
 
   const chart = await lineChart(chartBox, 'equity');
+  // What the page drew and when, for people debugging and for the browser tests: the curve's size
+  // after each streamed point, and its size when the metrics arrived.
+  const trace = window.copBacktest = { growth: [], pointsAtCompletion: null, trades: 0 };
 
   function showMetrics(m, backtestId, modelId) {
     metrics.replaceChildren(el('table', { id: 'bt-metrics-table' }, el('tbody', {}, metricRows.map(([k, name, f]) =>
@@ -84,7 +87,7 @@ boot(async main => {
   }
 
   run.addEventListener('click', async () => {
-    error.textContent = ''; run.disabled = true; chart.set([]); trades.replaceChildren(); metrics.replaceChildren(); progress.value = 0; status.textContent = 'starting…';
+    error.textContent = ''; run.disabled = true; chart.set([]); trace.growth = []; trace.pointsAtCompletion = null; trace.trades = 0; trades.replaceChildren(); metrics.replaceChildren(); progress.value = 0; status.textContent = 'starting…';
     try {
       await api('/api/auth/me');   // a fresh 401 rather than a broken stream
       const response = await fetch('/api/backtests', { method: 'POST', credentials: 'same-origin',
@@ -93,9 +96,9 @@ boot(async main => {
       if (!response.ok) { let e; try { e = await response.json(); } catch { e = { error: `${response.status}` }; } throw new Error(e.error); }
       for await (const ev of events(response)) {
         if (ev.type === 'progress') { progress.max = ev.data.total || 1; progress.value = ev.data.done; status.textContent = `${ev.data.done} / ${ev.data.total} bars`; }
-        else if (ev.type === 'equity') chart.push(ev.data.time, ev.data.equity);
-        else if (ev.type === 'trade') addTrade(ev.data);
-        else if (ev.type === 'completed') { status.textContent = `done: ${ev.data.bars} bars`; progress.value = progress.max; showMetrics(ev.data.metrics, ev.data.backtestId, model.value); await loadPast(); }
+        else if (ev.type === 'equity') { chart.push(ev.data.time, ev.data.equity); trace.growth.push(chart.length); }
+        else if (ev.type === 'trade') { addTrade(ev.data); trace.trades++; }
+        else if (ev.type === 'completed') { trace.pointsAtCompletion = chart.length; status.textContent = `done: ${ev.data.bars} bars`; progress.value = progress.max; showMetrics(ev.data.metrics, ev.data.backtestId, model.value); await loadPast(); }
         else if (ev.type === 'failed') throw new Error(ev.data.error);
       }
     } catch (e) { error.textContent = e.message; status.textContent = ''; }

@@ -54,7 +54,7 @@ boot(async main => {
     const checks = r.autoVote?.checks ?? [];
     const voteError = errorBox('vote-error');
     const boxes = [['equityCurveReviewed', 'I have reviewed the backtest equity curve'], ['tradeDistributionReviewed', 'I have reviewed the trade distribution'],
-      ['teamNotified', 'I have notified the team']].map(([k, text]) => [k, el('input', { type: 'checkbox', id: `check-${k}`, checked: r[k] })]);
+      ['teamNotified', 'I have notified the team']].map(([k, text]) => [k, el('input', { type: 'checkbox', id: `check-${k}`, checked: r[k] }), text]);
     const comment = el('textarea', { id: 'vote-comment', rows: 2, cols: 60 }, r.manualVoteComment ?? '');
     const pending = r.manualVoteStatus === 'pending';
     const own = state.me && r.requestedBy === state.me.email;
@@ -79,11 +79,11 @@ boot(async main => {
           el('table', { id: 'checks' }, el('thead', {}, el('tr', {}, ['check', 'value', 'threshold', ''].map(h => el('th', {}, h)))),
             el('tbody', {}, checks.map(c => el('tr', { 'data-check': c.name },
               el('td', {}, checkNames[c.name] ?? c.name), el('td', { class: 'value' }, show(c.name, c.value)), el('td', {}, `≥ ${show(c.name, c.threshold)}`),
-              el('td', { class: c.passed ? 'pass' : 'fail' }, c.passed ? '✓ pass' : '✗ fail')))))),
+              el('td', { class: c.passed ? 'pass' : 'fail' }, c.passed ? '✓ pass' : '✗ fail'))))),
           el('p', { class: 'note' }, `Backtest ${r.backtestId ?? '–'} (${r.backtestPeriod ?? 'custom'}); requested by ${r.requestedBy} at ${fmt.time(r.createdAt)}.`)),
         el('div', {}, el('h2', {}, 'Manual vote: ', el('span', { id: 'manual-status' }, fmt.badge(r.manualVoteStatus)),
             r.manualVoteBy ? ` by ${r.manualVoteBy} at ${fmt.time(r.manualVoteAt)}` : ''),
-          boxes.map(([k, box], i) => el('label', { class: 'check' }, box, [['I have reviewed the backtest equity curve'], ['I have reviewed the trade distribution'], ['I have notified the team']][i][0])),
+          boxes.map(([, box, text]) => el('label', { class: 'check' }, box, text)),
           el('label', {}, 'Comment', comment),
           el('div', { class: 'row' },
             el('button', { id: 'approve', disabled: !pending || !canReview(), onclick: vote('approve') }, '✓ Approve'),
