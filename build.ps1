@@ -23,6 +23,10 @@ function Initialize-Prerequisites {
     $pgFound = $env:COP_PG_BIN -or (Get-ChildItem '/usr/lib/postgresql/*/bin/pg_ctl' -ErrorAction SilentlyContinue)
     if (-not $pgFound -and -not $env:COP_DATABASE_URL) { $missing += 'postgresql' }
     if (-not (Test-Path '/usr/bin/redis-server') -and -not $env:COP_REDIS) { $missing += 'redis-server' }
+    # The web UI's charting library comes from npm (Initialize-WebClient); its browser tests drive
+    # Debian's chromium through Playwright (Playwright's own browser download does not work here).
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { $missing += 'npm' }
+    if ($Target -in 'test', 'ci' -and -not (Test-Path '/usr/bin/chromium')) { $missing += 'chromium' }
     if ($missing.Count -gt 0) {
         if (Test-Root) {
             Write-Host "Installing $($missing -join ', ') from Debian's packages..."
@@ -43,6 +47,19 @@ function Initialize-Prerequisites {
     }
 }
 
+# uPlot for the web UI, into host/Web/client/node_modules (under the checkout, never global), when
+# missing; the host's build copies it next to the binary (and runs the same install for `dotnet run`).
+function Initialize-WebClient {
+    $client = Join-Path $PSScriptRoot 'host/Web/client'
+    if (Test-Path (Join-Path $client 'node_modules/uplot/dist/uPlot.esm.js')) { return }
+    Write-Host 'Installing the web UI''s charting library from npm (host/Web/client)...'
+    Push-Location $client
+    try {
+        & npm install --no-audit --no-fund --loglevel=error
+        if ($LASTEXITCODE -ne 0) { throw 'npm install in host/Web/client failed' }
+    } finally { Pop-Location }
+}
+
 function Invoke-Dotnet([string[]]$Arguments) {
     & dotnet @Arguments
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
@@ -50,6 +67,7 @@ function Invoke-Dotnet([string[]]$Arguments) {
 
 function Invoke-Tests {
     Initialize-Prerequisites
+    Initialize-WebClient
     Invoke-Dotnet @('build', 'Cop.Actors.sln', '-c', 'Release', '--nologo', '-v', 'q')
     $results = Join-Path $PSScriptRoot 'TestResults'
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
@@ -74,6 +92,7 @@ function Invoke-Tests {
 switch ($Target) {
     'demo' {
         Initialize-Prerequisites
+        Initialize-WebClient
         Invoke-Dotnet (@('run', '--project', 'host', '-c', 'Release', '--', 'demo') + $Extra)
     }
     'bench' {

@@ -66,6 +66,7 @@ public static class CopWeb
     /// <summary>The pages under /ui, the API under /api, the OpenAPI document.</summary>
     public static WebApplication MapCopWeb(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<PromotionSettings>().WebEnabled) return app;   // cop.web.enabled = off: /metrics and /health only
         app.UseAuthentication();
         app.UseAuthorization();
         var root = Path.Combine(AppContext.BaseDirectory, "web");

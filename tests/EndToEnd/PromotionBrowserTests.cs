@@ -154,7 +154,7 @@ public sealed class PromotionBrowserTests(ITestOutputHelper output)
         await Assertions.Expect(bo.Locator("#vote-error")).ToContainTextAsync("tradeDistributionReviewed");
         await bo.CheckAsync("#check-tradeDistributionReviewed");
         await bo.CheckAsync("#check-teamNotified");
-        await bo.FillAsync("#vote-comment", "Few trades in 8 days; the curve and the fills look right. Override.");
+        await bo.FillAsync("#vote-comment", "Few trades in 30 days; the curve and the fills look right. Override.");
         await bo.ClickAsync("#approve");
         await Assertions.Expect(bo.Locator("#final-decision")).ToHaveTextAsync("override_promoted");
         await Assertions.Expect(bo.Locator("#deploy-result")).ToContainTextAsync("staging → deployed");

@@ -73,7 +73,7 @@ boot(async main => {
     detail.replaceChildren(
       el('h2', {}, `Request ${r.requestId.slice(0, 8)}: ${r.modelId} → ${r.targetStage}`),
       el('p', {}, 'Final decision: ', el('span', { id: 'final-decision' }, fmt.badge(r.finalDecision)),
-        r.promotedAt ? ` · deployed ${fmt.time(r.promotedAt)}` : '', el('span', { id: 'deploy-result', class: 'note' })),
+        r.promotedAt ? ` · deployed ${fmt.time(r.promotedAt)} ` : ' ', el('span', { id: 'deploy-result', class: 'note' })),
       el('div', { class: 'grid2' },
         el('div', {}, el('h2', {}, 'Automatic vote: ', el('span', { id: 'auto-status' }, fmt.badge(r.autoVoteStatus))),
           el('table', { id: 'checks' }, el('thead', {}, el('tr', {}, ['check', 'value', 'threshold', ''].map(h => el('th', {}, h)))),
