@@ -103,11 +103,11 @@ public static class PromotionCommands
                 Show(await service.GetAsync(id) ?? throw new PromotionInputException("request", $"no promotion request {id}"));
                 return 0;
             }
-            var table = new Table().AddColumns("request", "model", "stage", "auto", "manual", "final", "requested by", "voted by", "created");
+            // One line per request, tab-separated: scripts read it whatever the terminal's width.
+            Console.WriteLine("request\tmodel\tstage\tauto\tmanual\tfinal\trequested_by\tvoted_by\tcreated");
             foreach (var r in await service.ListAsync())
-                table.AddRow(r.RequestId.ToString(), r.ModelId, r.TargetStage, r.AutoVoteStatus, r.ManualVoteStatus, r.FinalDecision,
-                    r.RequestedBy ?? "", r.ManualVoteBy ?? "", $"{r.CreatedAt:yyyy-MM-dd HH:mm}");
-            AnsiConsole.Write(table);
+                Console.WriteLine(string.Join('\t', r.RequestId, r.ModelId, r.TargetStage, r.AutoVoteStatus, r.ManualVoteStatus, r.FinalDecision,
+                    r.RequestedBy ?? "", r.ManualVoteBy ?? "", $"{r.CreatedAt:yyyy-MM-ddTHH:mm:ssZ}"));
             return 0;
         })));
 
