@@ -21,6 +21,7 @@ public sealed class PolicySession : IDisposable
     private readonly float[] _input = new float[ObservationSize];
     private readonly float[] _output = new float[ActionCount];
     private readonly OrtValue _inputValue, _outputValue;
+    private readonly OrtValue[] _inputs, _outputs;   // one array each for every run, not one per call
     private readonly RunOptions _run = new();
     private readonly string[] _inputNames = [InputName], _outputNames = [OutputName];
 
@@ -29,6 +30,7 @@ public sealed class PolicySession : IDisposable
         _session = session;
         _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, ObservationSize]);
         _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [1, ActionCount]);
+        (_inputs, _outputs) = ([_inputValue], [_outputValue]);
     }
 
     public static string Sha256Of(string path)
@@ -73,8 +75,16 @@ public sealed class PolicySession : IDisposable
     public float[] Logits(ReadOnlySpan<float> observation)
     {
         observation.CopyTo(_input);
-        _session.Run(_run, _inputNames, [_inputValue], _outputNames, [_outputValue]);
+        _session.Run(_run, _inputNames, _inputs, _outputNames, _outputs);
         return [.. _output];
+    }
+
+    /// <summary>The action and its confidence, without copying the logits (the backtest's loop).</summary>
+    public (TradeAction Action, double Confidence) Act(ReadOnlySpan<float> observation)
+    {
+        observation.CopyTo(_input);
+        _session.Run(_run, _inputNames, _inputs, _outputNames, _outputs);
+        return Policy.Decide(_output);
     }
 
     public (TradeAction Action, double Confidence, float[] Logits) Decide(ReadOnlySpan<float> observation)

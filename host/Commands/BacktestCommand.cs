@@ -81,7 +81,7 @@ public static class BacktestCommand
         try
         {
             foreach (var m in modes)
-                results.Add(await RunOneAsync(service.Backtester, request with { Mode = m }, ct));
+                results.Add(await RunOneAsync(service.Backtester, request with { Mode = m, KeepDecisions = modes.Length > 1 }, ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -21,7 +21,7 @@ public sealed class BacktestLoop(PolicySession policy, NormStats norm, DecisionR
     {
         var start = Stopwatch.GetTimestamp();
         State.Observe(bar, norm, _observation);
-        var (action, confidence, _) = policy.Decide(_observation);
+        var (action, confidence) = policy.Act(_observation);
         var decided = State.Decide(bar, _observation, action, confidence, rules, killSwitch: false, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         State = State.Apply(decided);
         return decided;

@@ -13,6 +13,9 @@ public sealed record BacktestRequest(string ModelId, BacktestPeriod Period = Bac
     /// <summary>backtest_results.run_source: "backend" (the CLI) or "frontend" (the web UI).</summary>
     public string RunSource { get; init; } = "backend";
     public string CreatedBy { get; init; } = Environment.UserName;
+    /// <summary>Keep every bar's decision row in <see cref="BacktestResult.Decisions"/> (comparisons with live rows and
+    /// between modes); false: only the fills and the equity curve, as stored.</summary>
+    public bool KeepDecisions { get; init; }
     /// <summary>False: run and report, store nothing (benchmarks, dry runs).</summary>
     public bool Store { get; init; } = true;
 }

@@ -9,7 +9,7 @@ namespace Cop.Streams.Backtests;
 /// fills (the stored trades), the equity curve and the daily returns; <see cref="Signature"/> is
 /// <see cref="BacktestSignature.Of"/> of its fills and curve. <see cref="Decisions"/> are the rows
 /// live trading would have written for these bars (trading.model_inferences / trading.trades),
-/// kept in memory for comparisons, not stored.
+/// kept in memory for comparisons when the request asks (<see cref="BacktestRequest.KeepDecisions"/>), not stored.
 /// </summary>
 public sealed record BacktestResult(Guid BacktestId, string ModelId, string ModelVersion, string Symbol, BacktestPeriod Period,
     DateOnly From, DateOnly To, BacktestMode Mode, bool RebuiltFeatures, DecisionRules Rules, PerformanceReport Report, string Signature,

@@ -64,49 +64,52 @@ public sealed class Backtester(IBacktestData data, IBacktestResults results, Mod
         var norm = NormStats.FromJson(model.NormStatsJson);
         // The file and its SHA-256 first: a model that fails its check runs nothing.
         using var policy = PolicySession.Load(model.FilePath, model.FileSha256);
-        var rows = await FeatureRowsAsync(request.RebuildFeatures, from, to, ct);
-        if (rows.Count == 0)
+        var (total, rows) = await FeatureRowsAsync(request, from, to, ct);
+        if (total == 0)
             throw new ArgumentException($"no bars of {trading.Symbol} between {from:yyyy-MM-dd} and {to:yyyy-MM-dd} (Bogota dates, inclusive)");
 
         var id = Guid.NewGuid();
         var runAt = DateTime.UtcNow;
-        await emit(new BacktestEvent.Started(id, model.ModelId, model.Version, request.Period, from, to, rows.Count, request.Mode));
-        var tracker = new PerformanceTracker(capacity: rows.Count);
-        var decisions = new List<DecisionRecord>(rows.Count);
+        await emit(new BacktestEvent.Started(id, model.ModelId, model.Version, request.Period, from, to, total, request.Mode));
+        var tracker = new PerformanceTracker(capacity: total);
+        var decisions = new List<DecisionRecord>(request.KeepDecisions ? total : 0);
         var clock = Stopwatch.StartNew();
         var rules = new DecisionRules(trading.Risk, trading.Costs, trading.MaxMacroAge);
-        var chunk = Math.Max(1, rows.Count / Math.Max(1, settings.StreamPoints));
+        var chunk = Math.Max(1, total / Math.Max(1, settings.StreamPoints));
         if (request.Mode == BacktestMode.FastLoop)
         {
             var loop = new BacktestLoop(policy, norm, rules, trading.Symbol);
-            for (var start = 0; start < rows.Count; start += chunk)
+            using var cursor = rows.GetEnumerator();
+            for (var start = 0; start < total; start += chunk)
             {
                 ct.ThrowIfCancellationRequested();
-                var end = Math.Min(rows.Count, start + chunk);
+                var end = Math.Min(total, start + chunk);
                 var firstFill = tracker.Fills.Count;
-                for (var i = start; i < end; i++)
+                for (var i = start; i < end && cursor.MoveNext(); i++)
                 {
-                    var decided = loop.Step(rows[i]);
+                    var decided = loop.Step(cursor.Current);
                     tracker.Add(decided.BarTime, decided.Fill, decided.EquityAfter);
-                    decisions.Add(BacktestLoop.Record(model.ModelId, decided));
+                    if (request.KeepDecisions) decisions.Add(BacktestLoop.Record(model.ModelId, decided));
                 }
-                await Tell(emit, tracker, decisions, firstFill, end, rows.Count);
+                await Tell(emit, tracker, firstFill, end, total);
             }
         }
         else
         {
             await ActorReplay.RunAsync(system ?? throw new InvalidOperationException("an actor-mode backtest needs the actor system (AddCop)"),
-                model, norm, trading, settings, rows, chunk, async (records, end) =>
+                model, norm, trading, settings, rows as IReadOnlyList<FeatureSnapshot> ?? [.. rows], chunk, async (records, end) =>
                 {
                     var firstFill = tracker.Fills.Count;
                     foreach (var r in records)
                     {
                         tracker.Add(r.BarTime, r.Fill, r.EquityAfter);
-                        decisions.Add(r with { ModelId = model.ModelId });
+                        if (request.KeepDecisions) decisions.Add(r with { ModelId = model.ModelId });
                     }
-                    await Tell(emit, tracker, decisions, firstFill, end, rows.Count);
+                    await Tell(emit, tracker, firstFill, end, total);
                 }, ct);
         }
+        if (tracker.EquityCurve.Count != total)
+            throw new InvalidOperationException($"{tracker.EquityCurve.Count} of {total} bars decided");
         var report = tracker.Report();
         clock.Stop();
         var result = new BacktestResult(id, model.ModelId, model.Version, trading.Symbol, request.Period, from, to, request.Mode,
@@ -118,8 +121,7 @@ public sealed class Backtester(IBacktestData data, IBacktestResults results, Mod
         return result;
     }
 
-    private static async ValueTask Tell(Func<BacktestEvent, ValueTask> emit, PerformanceTracker tracker, List<DecisionRecord> decisions,
-        int firstFill, int done, int total)
+    private static async ValueTask Tell(Func<BacktestEvent, ValueTask> emit, PerformanceTracker tracker, int firstFill, int done, int total)
     {
         for (var f = firstFill; f < tracker.Fills.Count; f++)
         {
@@ -163,13 +165,43 @@ public sealed class Backtester(IBacktestData data, IBacktestResults results, Mod
         return (from, to);
     }
 
-    private async Task<IReadOnlyList<FeatureSnapshot>> FeatureRowsAsync(bool rebuild, DateOnly from, DateOnly to, CancellationToken ct)
+    /// <summary>The period's feature rows and how many: the stored ones, or rebuilt from the bars (for
+    /// the fast loop one at a time as it decides them, for the actor all first: it reads them by time).</summary>
+    private async Task<(int Count, IEnumerable<FeatureSnapshot> Rows)> FeatureRowsAsync(BacktestRequest request, DateOnly from, DateOnly to, CancellationToken ct)
     {
         var (start, until) = (TradingSession.BogotaMidnightUtc(from), TradingSession.BogotaMidnightUtc(to.AddDays(1)));
-        if (!rebuild) return await data.FeatureRowsAsync(trading.Symbol, start, until, ct);
+        if (!request.RebuildFeatures)
+        {
+            var stored = await data.FeatureRowsAsync(trading.Symbol, start, until, ct);
+            return (stored.Count, stored);
+        }
         if (bars is null) throw new InvalidOperationException("rebuilding features needs the bar store");
-        return Rebuild(trading.Symbol, await bars.LoadBarsAsync(trading.Symbol, null, until.AddTicks(-1), int.MaxValue, ct),
-            new MacroFeatures(await bars.LoadMacroAsync(ct)), start, until);
+        var series = await bars.LoadBarsAsync(trading.Symbol, null, until.AddTicks(-1), int.MaxValue, ct);
+        var macro = new MacroFeatures(await bars.LoadMacroAsync(ct));
+        if (request.Mode != BacktestMode.FastLoop)
+        {
+            var rebuilt = Rebuild(trading.Symbol, series, macro, start, until);
+            return (rebuilt.Count, rebuilt);
+        }
+        var count = 0;
+        foreach (var bar in series) if (bar.Time >= start && bar.Time < until) count++;
+        return (count, RebuildOneByOne(trading.Symbol, series, macro, start, until));
+    }
+
+    /// <summary>As <see cref="Rebuild"/>, one row at a time into ONE reused feature buffer: each row is
+    /// valid until the next is asked for (the fast loop decides it before that and keeps nothing of it).</summary>
+    private static IEnumerable<FeatureSnapshot> RebuildOneByOne(string symbol, IReadOnlyList<Bar> series, MacroFeatures macro, DateTime start, DateTime until)
+    {
+        var builder = new FeatureBuilder(symbol, macro);
+        var raw = new double?[FeatureNames.Count];
+        foreach (var bar in series)
+        {
+            if (bar.Time >= until) yield break;
+            var row = builder.Next(bar);
+            if (bar.Time < start) continue;
+            row.CopyTo(raw);
+            yield return new FeatureSnapshot(symbol, bar.Time, raw, bar.Close, row.MacroAsOf);
+        }
     }
 
     /// <summary>The feature rows of [start, until) rebuilt from every stored bar before them (the indicators' warm-up)

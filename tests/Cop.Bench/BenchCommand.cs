@@ -23,8 +23,8 @@ public static class BenchCommand
 {
     public static async Task<int> RunAsync(CopSettings settings, bool quick, string barFile, string macroFolder, string? only = null)
     {
-        if (only is not (null or "trading"))
-            throw new ArgumentException($"--only takes 'trading' (or nothing for every section), not '{only}'");
+        if (only is not (null or "trading" or "backtest"))
+            throw new ArgumentException($"--only takes 'trading' or 'backtest' (or nothing for every section), not '{only}'");
         var (oneByOne, sustained, pollEvents) = quick ? (300, 10_000, 5) : (2_000, 100_000, 40);
         await using var services = await BackingServices.StartAsync(settings, database: "cop_bench");
         var cs = services.ConnectionString;
@@ -42,7 +42,17 @@ public static class BenchCommand
             await FeatureBench.RunAsync(services, settings, barFile, macroFolder, quick, featureRows, featureTargets);
             await MacroBench.RunAsync(services, settings, macroFolder, macroRows, featureTargets);
         }
-        await TradingBench.RunAsync(services, settings, barFile, macroFolder, quick, tradingRows, featureTargets);
+        var backtestRows = new List<(string, string)>();
+        if (only is null or "backtest")
+            await BacktestBench.RunAsync(services, settings, barFile, macroFolder, quick, backtestRows, featureTargets);
+        if (only == "backtest")
+        {
+            Write("Cop bench: backtests (issue 16)", backtestRows);
+            WriteTargets(featureTargets);
+            return 0;
+        }
+        if (only is null or "trading")
+            await TradingBench.RunAsync(services, settings, barFile, macroFolder, quick, tradingRows, featureTargets);
         if (only is not null)
         {
             Write("Cop bench: deployed models (issue 5)", tradingRows);
@@ -121,6 +131,7 @@ public static class BenchCommand
         Write("Cop bench: features (issue 3)", featureRows);
         Write("Cop bench: macro (issue 4)", macroRows);
         Write("Cop bench: deployed models (issue 5)", tradingRows);
+        Write("Cop bench: backtests (issue 16)", backtestRows);
         Write("Cop bench: event backbone", rows);
         var p99 = Stats.Percentile(cop, .99);
         WriteTargets([.. featureTargets,

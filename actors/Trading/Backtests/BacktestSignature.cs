@@ -25,22 +25,46 @@ public static class BacktestSignature
 {
     public const string Header = "cop-backtest-v1";
 
-    public static string Of(IReadOnlyList<PaperFill> fills, IReadOnlyList<EquityPoint> curve) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(fills, curve))));
+    public static string Of(IReadOnlyList<PaperFill> fills, IReadOnlyList<EquityPoint> curve)
+    {
+        // Line by line into one incremental hash: the same bytes as Canonical, without the whole text in memory.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var line = new StringBuilder(128);
+        var bytes = new byte[512];
+        void Add(StringBuilder s)
+        {
+            var n = Encoding.UTF8.GetBytes(s.ToString(), bytes);
+            hash.AppendData(bytes, 0, n);
+            s.Clear();
+        }
+        foreach (var text in Lines(fills, curve, line)) Add(text);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
+    private static IEnumerable<StringBuilder> Lines(IReadOnlyList<PaperFill> fills, IReadOnlyList<EquityPoint> curve, StringBuilder s)
+    {
+        yield return s.Append(Header).Append('\n');
+        yield return s.Append("trades ").Append(fills.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var f in fills)
+            yield return s.Append(Time(f.BarTime)).Append(',').Append(f.BarIndex.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(f.From.ToString(CultureInfo.InvariantCulture)).Append(',').Append(f.To.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(Number(f.MidPrice)).Append(',').Append(Number(f.Price)).Append('\n');
+        yield return s.Append("equity ").Append(curve.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var p in curve)
+            yield return s.Append(Time(p.BarTime)).Append(',').Append(Number(p.Equity)).Append(',').Append(p.Position.ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
+
+    /// <summary>The canonical text the signature hashes (see the type's summary).</summary>
     public static string Canonical(IReadOnlyList<PaperFill> fills, IReadOnlyList<EquityPoint> curve)
     {
-        var s = new StringBuilder(64 * (fills.Count + curve.Count) + 64);
-        s.Append(Header).Append('\n');
-        s.Append("trades ").Append(fills.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        foreach (var f in fills)
-            s.Append(Time(f.BarTime)).Append(',').Append(f.BarIndex.ToString(CultureInfo.InvariantCulture)).Append(',')
-             .Append(f.From.ToString(CultureInfo.InvariantCulture)).Append(',').Append(f.To.ToString(CultureInfo.InvariantCulture)).Append(',')
-             .Append(Number(f.MidPrice)).Append(',').Append(Number(f.Price)).Append('\n');
-        s.Append("equity ").Append(curve.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        foreach (var p in curve)
-            s.Append(Time(p.BarTime)).Append(',').Append(Number(p.Equity)).Append(',').Append(p.Position.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        return s.ToString();
+        var all = new StringBuilder();
+        var line = new StringBuilder(128);
+        foreach (var text in Lines(fills, curve, line))
+        {
+            all.Append(text);
+            text.Clear();
+        }
+        return all.ToString();
     }
 
     public static string Time(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

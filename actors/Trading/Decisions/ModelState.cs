@@ -24,9 +24,9 @@ public sealed record ModelState(string Symbol, PaperAccount Account, DateTime? L
     /// place of the stored 0, normalised with the model's norm_stats into <paramref name="observation"/>.</summary>
     public void Observe(FeatureSnapshot bar, NormStats norm, Span<float> observation)
     {
-        var raw = (double?[])bar.Raw.Clone();
-        raw[FeatureNames.Position] = Account.Position;   // marking to market never moves the position
-        norm.Normalise(raw, observation);
+        norm.Normalise(bar.Raw, observation);
+        // Marking to market never moves the position. Written over the stored one, no copy of the row.
+        observation[FeatureNames.Position] = norm.Normalise(FeatureNames.Position, Account.Position);
     }
 
     /// <summary>The decision for <paramref name="bar"/>, given what the policy made of its

@@ -57,11 +57,14 @@ public sealed class NormStats
     /// <summary>Writes the normalised observation into <paramref name="obs"/> (one value per feature).</summary>
     public void Normalise(ReadOnlySpan<double?> raw, Span<float> obs)
     {
-        for (var i = 0; i < _stats.Length; i++)
-        {
-            if (raw[i] is not { } x) { obs[i] = 0; continue; }
-            var std = _stats[i].Std < 1e-12 ? 1 : _stats[i].Std;
-            obs[i] = (float)Math.Clamp((x - _stats[i].Mean) / std, -5, 5);
-        }
+        for (var i = 0; i < _stats.Length; i++) obs[i] = Normalise(i, raw[i]);
+    }
+
+    /// <summary>One feature's normalised value (feature <paramref name="index"/> in observation order).</summary>
+    public float Normalise(int index, double? raw)
+    {
+        if (raw is not { } x) return 0;
+        var std = _stats[index].Std < 1e-12 ? 1 : _stats[index].Std;
+        return (float)Math.Clamp((x - _stats[index].Mean) / std, -5, 5);
     }
 }
