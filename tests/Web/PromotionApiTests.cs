@@ -12,22 +12,28 @@ namespace Cop.Tests.Web;
 /// <summary>The promotion API over real HTTP on a real PostgreSQL: the automatic vote at every
 /// threshold edge, the 7-day staging rule, four eyes, the checklist, the deploy transaction, bad
 /// inputs (400 naming the field, nothing changed), 401/403, anti-forgery, the audit and OpenAPI.</summary>
+/// <remarks>One web host and database for the class (each test uses models of its own).</remarks>
 [Collection(HostCollection.Name)]
-public sealed class PromotionApiTests : IAsyncLifetime
+public sealed class PromotionApiTests(PromotionApiTests.Server server) : IClassFixture<PromotionApiTests.Server>
 {
-    private CopWebServer _web = null!;
-    private string Cs => _web.Cs;
-
-    public async Task InitializeAsync()
+    public sealed class Server : IAsyncLifetime
     {
-        _web = await CopWebServer.StartAsync(await SharedPostgres.NewDatabaseAsync("promoapi"));
-        await _web.AddUserAsync("ana@cop.test", "reviewer");
-        await _web.AddUserAsync("bo@cop.test", "reviewer");
-        await _web.AddUserAsync("carla@cop.test", "admin");
-        await _web.AddUserAsync("vic@cop.test", "viewer");
+        public CopWebServer Web { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Web = await CopWebServer.StartAsync(await SharedPostgres.NewDatabaseAsync("promoapi"));
+            await Web.AddUserAsync("ana@cop.test", "reviewer");
+            await Web.AddUserAsync("bo@cop.test", "reviewer");
+            await Web.AddUserAsync("carla@cop.test", "admin");
+            await Web.AddUserAsync("vic@cop.test", "viewer");
+        }
+
+        public async Task DisposeAsync() => await Web.DisposeAsync();
     }
 
-    public async Task DisposeAsync() => await _web.DisposeAsync();
+    private readonly CopWebServer _web = server.Web;
+    private string Cs => _web.Cs;
 
     private static async Task<JsonElement> Json(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
 
