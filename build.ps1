@@ -23,6 +23,10 @@ function Initialize-Prerequisites {
     $pgFound = $env:COP_PG_BIN -or (Get-ChildItem '/usr/lib/postgresql/*/bin/pg_ctl' -ErrorAction SilentlyContinue)
     if (-not $pgFound -and -not $env:COP_DATABASE_URL) { $missing += 'postgresql' }
     if (-not (Test-Path '/usr/bin/redis-server') -and -not $env:COP_REDIS) { $missing += 'redis-server' }
+    # The web UI's charting library comes from npm (Initialize-WebClient); its browser tests drive
+    # Debian's chromium through Playwright (Playwright's own browser download does not work here).
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { $missing += 'npm' }
+    if ($Target -in 'test', 'ci' -and -not (Test-Path '/usr/bin/chromium')) { $missing += 'chromium' }
     if ($missing.Count -gt 0) {
         if (Test-Root) {
             Write-Host "Installing $($missing -join ', ') from Debian's packages..."
@@ -44,24 +48,27 @@ function Initialize-Prerequisites {
 }
 
 # The tests' S3-protocol server (npm's s3rver, pinned) in a folder of the checkout, never global:
-# a fresh machine gets it from the npm registry on the first test run (node and npm from Debian).
+# a fresh machine gets it from the npm registry on the first test run (npm from Initialize-Prerequisites).
 $S3rverVersion = '3.7.1'
 function Initialize-TestPrerequisites {
     $s3rver = Join-Path $PSScriptRoot '.cop/npm/node_modules/s3rver/package.json'
     if ((Test-Path $s3rver) -and ((Get-Content $s3rver -Raw | ConvertFrom-Json).version -eq $S3rverVersion)) { return }
-    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
-        if (Test-Root) {
-            & apt-get update -qq
-            $env:DEBIAN_FRONTEND = 'noninteractive'
-            & apt-get install -y -qq nodejs npm
-            if ($LASTEXITCODE -ne 0) { throw 'apt-get install nodejs npm failed' }
-        } else {
-            throw 'Missing: npm (for the tests'' S3 server, s3rver). Install with: sudo apt-get install -y nodejs npm'
-        }
-    }
     Write-Host "Installing s3rver $S3rverVersion into .cop/npm (the S3 object store's tests)..."
     & npm install --prefix (Join-Path $PSScriptRoot '.cop/npm') --no-audit --no-fund --loglevel=error "s3rver@$S3rverVersion"
     if ($LASTEXITCODE -ne 0) { throw "npm install s3rver@$S3rverVersion failed" }
+}
+
+# uPlot for the web UI, into host/Web/client/node_modules (under the checkout, never global), when
+# missing; the host's build copies it next to the binary (and runs the same install for `dotnet run`).
+function Initialize-WebClient {
+    $client = Join-Path $PSScriptRoot 'host/Web/client'
+    if (Test-Path (Join-Path $client 'node_modules/uplot/dist/uPlot.esm.js')) { return }
+    Write-Host 'Installing the web UI''s charting library from npm (host/Web/client)...'
+    Push-Location $client
+    try {
+        & npm install --no-audit --no-fund --loglevel=error
+        if ($LASTEXITCODE -ne 0) { throw 'npm install in host/Web/client failed' }
+    } finally { Pop-Location }
 }
 
 function Invoke-Dotnet([string[]]$Arguments) {
@@ -72,6 +79,7 @@ function Invoke-Dotnet([string[]]$Arguments) {
 function Invoke-Tests {
     Initialize-Prerequisites
     Initialize-TestPrerequisites
+    Initialize-WebClient
     Invoke-Dotnet @('build', 'Cop.Actors.sln', '-c', 'Release', '--nologo', '-v', 'q')
     $results = Join-Path $PSScriptRoot 'TestResults'
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
@@ -96,6 +104,7 @@ function Invoke-Tests {
 switch ($Target) {
     'demo' {
         Initialize-Prerequisites
+        Initialize-WebClient
         Invoke-Dotnet (@('run', '--project', 'host', '-c', 'Release', '--', 'demo') + $Extra)
     }
     'bench' {

@@ -154,6 +154,7 @@ root.Subcommands.Add(DatasetCommand.Build(Guard));
 root.Subcommands.Add(ExperimentsCommand.Build(Guard));
 root.Subcommands.Add(TrainCommand.Build(Guard));
 root.Subcommands.Add(BacktestCommand.Build(Guard));
+PromotionCommands.AddTo(root, Guard);   // cop users, cop promote (issue 17)
 
 // Ctrl+C / SIGTERM cancel the command's token. `cop run` then drains, disposes what it started (its
 // own PostgreSQL and Redis included) and returns: it gets 30 s, where System.CommandLine's default

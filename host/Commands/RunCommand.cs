@@ -4,6 +4,7 @@ using Cop.Actors.Heartbeat;
 using Cop.Host.Composition;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
+using Cop.Host.Web;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
 using Npgsql;
@@ -32,8 +33,10 @@ public static class RunCommand
         builder.WebHost.UseUrls(settings.HttpUrls);
         builder.Host.UseSerilog();
         builder.Services.AddAkka("cop", (akka, _) => akka.AddCop(runtime));
+        builder.Services.AddCopWeb(settings, runtime);   // the promotion web UI and /api (host/Web)
 
         var app = builder.Build();
+        app.MapCopWeb();
         app.MapMetrics("/metrics");
         app.MapGet("/health", async (IRequiredActor<HeartbeatMonitor> hb) =>
         {
