@@ -4,6 +4,7 @@ using Cop.Actors.Heartbeat;
 using Cop.Host.Composition;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
+using Cop.Host.Operations;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
 using Npgsql;
@@ -35,29 +36,7 @@ public static class RunCommand
 
         var app = builder.Build();
         app.MapMetrics("/metrics");
-        app.MapGet("/health", async (IRequiredActor<HeartbeatMonitor> hb) =>
-        {
-            var health = await hb.ActorRef.Ask<HeartbeatMonitor.NotifyHealth>(new HeartbeatMonitor.GetHealth(), settings.HealthTimeout);
-            // A macro series whose newest values are rejected is stale until an operator decides (issue 13).
-            var macroStale = await MacroHealth.StaleAsync(runtime.Pooled, settings.Macro.Catalogue);
-            var healthy = health.Healthy && macroStale.Count == 0;
-            return Results.Json(new
-            {
-                status = healthy ? "healthy" : "degraded",
-                macro = new { stale = macroStale },
-                database = services.Describe,
-                listeners = health.Listeners,
-                circuits = new Dictionary<string, string>
-                {
-                    [RowChannels.Bars.Name] = runtime.Features?.Bars.Context.Breaker.State.ToString() ?? "starting",
-                    [RowChannels.Features.Name] = runtime.Trading?.Features.Context.Breaker.State.ToString() ?? "starting",
-                },
-                // A bar not decided yet: asked again with back-off, later bars wait for it.
-                decisions = runtime.Trading?.Retrying.Current is { } r
-                    ? new { retrying = $"{r.Symbol} {r.Bar:O}", failed = r.Failed, attempt = r.Attempt, since = r.Since, next_in_seconds = r.NextIn.TotalSeconds }
-                    : null,
-            }, statusCode: healthy ? 200 : 503);
-        });
+        app.MapCopHealth(runtime, services.Describe);   // host/Operations: JSON per component, 503 only when unhealthy
         Log.Information("Cop is running: {Database}; metrics and health on {Urls}", services.Describe, settings.HttpUrls);
         ct.Register(() => Log.Information("Stop requested: draining"));
         await app.RunAsync(ct);

@@ -12,6 +12,7 @@ using Cop.Actors.Macro;
 using Cop.Actors.Models;
 using Cop.Actors.Serialization;
 using Cop.Host.Infrastructure;
+using Cop.Host.Operations;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
 using Cop.Streams.Notifications;
@@ -46,7 +47,8 @@ public static class CopHosting
         .AddMacroTree(runtime)
         .AddBarPolling(runtime)
         .AddDeployedModels(runtime)
-        .AddOnlineStoreMaterialisation(runtime);
+        .AddOnlineStoreMaterialisation(runtime)
+        .AddOperations(runtime);
 
     /// <summary>cop.conf, the journal and snapshot store on Cop's database, the message serializer, Serilog.</summary>
     public static AkkaConfigurationBuilder AddCopSystem(this AkkaConfigurationBuilder akka, CopEnvironment env)

@@ -63,6 +63,7 @@ public sealed record CopSettings(
         ["COP_HTTP_URLS"] = "cop.http.urls",
         ["COP_TWELVEDATA_API_KEY"] = "cop.ingest.twelvedata.api-key",
         ["COP_FRED_API_KEY"] = "cop.macro.fred.api-key",
+        ["COP_NOTIFY_MODE"] = "cop.notify.mode",
     };
 
     public static Config WithEnvironment(Config config, Func<string, string?> env)

@@ -81,6 +81,7 @@ public static class DecisionPipeline
                     {
                         var model = failure.ModelId;
                         log.LogWarning("bar {Symbol} {Time:O} not decided by {Model}: {Failure}; dead-lettered", e.Symbol, e.Time, model, failure);
+                        CopMetrics.PipelineFailures.WithLabels("decisions", "dead_lettered").Inc();
                         // The record that the bar was not decided is stored before the event moves on,
                         // however long PostgreSQL is away.
                         await Retrying.UntilDoneAsync(() => dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,

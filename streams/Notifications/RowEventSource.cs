@@ -21,6 +21,10 @@ public static class RowEventSource
         where TEvent : IRowEvent
     {
         var s = ctx.Settings;
+        // Every status exported at 0 from the start, so increase() over a quiet channel is 0, not "no data".
+        foreach (var status in new[] { "success", "catchup", "poll", "duplicate", "malformed", "refused" })
+            CopMetrics.NotifyEvents.WithLabels(channel.Name, status);
+        CopMetrics.CircuitBreakerOpened.WithLabels(channel.Name);
         CopMetrics.NotifyCircuitState.WithLabels(channel.Name).Set((int)ctx.Breaker.State);
         ctx.Breaker.Transitioned += (from, to, why) =>
         {
@@ -50,6 +54,8 @@ public static class RowEventSource
                     EventOrigin.CatchUp => "catchup",
                     _ => "poll",
                 }).Inc();
+                if (admitted && e.InsertedAt is { } committed)
+                    CopMetrics.SensorResponse.WithLabels(channel.Name).Observe(Math.Max(0, (DateTime.UtcNow - committed).TotalSeconds));
                 return admitted;
             })
             .Named($"notify-{channel.Name}");

@@ -149,7 +149,7 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
     private TEvent Answered(TEvent row)
     {
         if (_checking is null || !_checking.Remove((row.Symbol, row.Time), out var c)) return row;
-        return _channel.WithInsertedAt(row, c.Claim.InsertedAt);
+        return _channel.WithInsertedAt(row, c.Claim.InsertedAt ?? row.InsertedAt);
     }
 
     /// <summary>The claims the read did not answer (their symbols are the catalogue's: others were
