@@ -16,9 +16,14 @@ root.Subcommands.Add(run);
 var migrate = new Command("migrate", "Apply db-migrations/ (or roll them back).");
 var rollback = new Option<bool>("--rollback") { Description = "Roll back instead of applying." };
 var keep = new Option<string?>("--keep-through") { Description = "With --rollback: keep migrations up to this number (e.g. 032)." };
-migrate.Options.Add(rollback);
-migrate.Options.Add(keep);
-migrate.SetAction((pr, _) => Guard(() => MigrateCommand.RunAsync(CopSettings.Load(), pr.GetValue(rollback), pr.GetValue(keep))));
+var rollbackTo = new Option<string?>("--rollback-to") { Description = "Roll back everything newer than NNN and hold it: cop run applies nothing newer until --roll-forward." };
+var rollbackOnly = new Option<string?>("--rollback-only") { Description = "Roll back one migration (e.g. 033, the NOTIFY triggers) and hold it rolled back until --roll-forward." };
+var rollForward = new Option<bool>("--roll-forward") { Description = "Lift every hold and apply what is missing." };
+var migrateReason = new Option<string?>("--reason") { Description = "Why (recorded with the hold)." };
+var migrateBy = new Option<string?>("--by") { Description = "Who (recorded with the hold; default: the OS user)." };
+foreach (var o in new Option[] { rollback, keep, rollbackTo, rollbackOnly, rollForward, migrateReason, migrateBy }) migrate.Options.Add(o);
+migrate.SetAction((pr, _) => Guard(() => MigrateCommand.RunAsync(CopSettings.Load(), new MigrateCommand.Options(pr.GetValue(rollback), pr.GetValue(keep),
+    pr.GetValue(rollbackTo), pr.GetValue(rollbackOnly), pr.GetValue(rollForward), pr.GetValue(migrateReason), pr.GetValue(migrateBy)))));
 root.Subcommands.Add(migrate);
 
 var ingest = new Command("ingest", "Validate a bar file into usdcop_m5_ohlcv; rejects go to quarantine with their reason.");

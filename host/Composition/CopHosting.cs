@@ -68,7 +68,7 @@ public static class CopHosting
         {
             var publisher = new HeartbeatPublisher(runtime.Pooled);
             runtime.Heartbeat = system.ActorOf(HeartbeatMonitor.Props(publisher.PublishAsync, runtime.Environment.Settings.HeartbeatInterval,
-                [$"cop-listen-{RowChannels.Bars.Name}", $"cop-listen-{RowChannels.Features.Name}"], runtime.Environment.Settings.HeartbeatFirstBeat), "notify-heartbeat");
+                runtime.Environment.Settings.Notify.PollOnly ? [] : [$"cop-listen-{RowChannels.Bars.Name}", $"cop-listen-{RowChannels.Features.Name}"], runtime.Environment.Settings.HeartbeatFirstBeat), "notify-heartbeat");
             registry.Register<HeartbeatMonitor>(runtime.Heartbeat);
         });
 

@@ -98,6 +98,7 @@ public sealed record CopSettings(
             BreakerResetTimeout = Positive(c, $"{n}.breaker.reset-timeout"),
             MinBackoff = Positive(c, $"{n}.restart.min-backoff"),
             MaxBackoff = Positive(c, $"{n}.restart.max-backoff"),
+            PollOnly = Operations.NotifyModes.From(c) == Operations.NotifyMode.Poll,
         };
         if (notify.MaxBackoff < notify.MinBackoff)
             throw new ConfigurationException($"{n}.restart.max-backoff must not be below min-backoff");

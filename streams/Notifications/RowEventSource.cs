@@ -25,9 +25,11 @@ public static class RowEventSource
         foreach (var status in new[] { "success", "catchup", "poll", "duplicate", "malformed", "refused" })
             CopMetrics.NotifyEvents.WithLabels(channel.Name, status);
         CopMetrics.CircuitBreakerOpened.WithLabels(channel.Name);
-        CopMetrics.NotifyCircuitState.WithLabels(channel.Name).Set((int)ctx.Breaker.State);
+        // Poll mode reports the state it is always in: polling (the circuit's "open").
+        CopMetrics.NotifyCircuitState.WithLabels(channel.Name).Set(s.PollOnly ? (int)CircuitState.Open : (int)ctx.Breaker.State);
         ctx.Breaker.Transitioned += (from, to, why) =>
         {
+            if (s.PollOnly) return;
             CopMetrics.NotifyCircuitState.WithLabels(channel.Name).Set((int)to);
             if (to == CircuitState.Open) CopMetrics.CircuitBreakerOpened.WithLabels(channel.Name).Inc();
             ctx.Log.Log(to == CircuitState.Open ? LogLevel.Error : LogLevel.Warning,
@@ -35,7 +37,8 @@ public static class RowEventSource
         };
 
         var restart = RestartSettings.Create(s.MinBackoff, s.MaxBackoff, 0.2);
-        return RestartSource.WithBackoff(() => ctx.Breaker.ShouldListen()
+        if (s.PollOnly) ctx.Log.LogWarning("{Channel}: cop.notify.mode = poll, no LISTEN; committed rows are read every {Interval}", channel.Name, s.PollInterval);
+        return RestartSource.WithBackoff(() => !s.PollOnly && ctx.Breaker.ShouldListen()
                     ? Source.UnfoldResourceAsync<TEvent, ListenSession<TEvent>>(
                         () => ListenSession<TEvent>.OpenAsync(channel, feed, ctx),
                         session => session.ReadAsync(),

@@ -238,9 +238,11 @@ internal sealed class PollSession<TEvent> where TEvent : IRowEvent
     {
         _feed = feed;
         _ctx = ctx;
-        _until = ctx.Breaker.RetryListenAt;
-        ctx.Log.LogWarning("{Channel}: LISTEN circuit open, polling every {Interval} until {Until:O}",
-            channel.Name, ctx.Settings.PollInterval, _until);
+        // Poll mode (cop.notify.mode = poll) polls for good; otherwise until LISTEN is tried again.
+        _until = ctx.Settings.PollOnly ? DateTime.MaxValue : ctx.Breaker.RetryListenAt;
+        if (!ctx.Settings.PollOnly)
+            ctx.Log.LogWarning("{Channel}: LISTEN circuit open, polling every {Interval} until {Until:O}",
+                channel.Name, ctx.Settings.PollInterval, _until);
     }
 
     public async Task<Option<TEvent>> ReadAsync()

@@ -12,7 +12,10 @@ public sealed class RunningCop : IAsyncDisposable
     private readonly CopProcess _cop;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    private RunningCop(CopProcess cop, string home, string cs, IReadOnlyDictionary<string, string> env) => (_cop, Home, Cs, Environment) = (cop, home, cs, env);
+    private readonly bool _ownsHome;
+
+    private RunningCop(CopProcess cop, string home, string cs, IReadOnlyDictionary<string, string> env, bool ownsHome) =>
+        (_cop, Home, Cs, Environment, _ownsHome) = (cop, home, cs, env, ownsHome);
 
     public string Home { get; }
     public string Cs { get; }
@@ -24,6 +27,7 @@ public sealed class RunningCop : IAsyncDisposable
 
     public static async Task<RunningCop> StartAsync(string cs, IReadOnlyDictionary<string, string>? extra = null, bool baseline = true, string? home = null)
     {
+        var ownsHome = home is null;   // a caller's folder outlives this run (the next start uses it)
         home ??= Path.Combine(Path.GetTempPath(), $"cop-ops-{Guid.NewGuid():N}");
         Directory.CreateDirectory(home);
         // Sampled every second here (15 s in cop.conf), so a test sees a change without waiting long.
@@ -37,7 +41,7 @@ public sealed class RunningCop : IAsyncDisposable
             Assert.True(code == 0, $"cop models baseline failed ({code}):\n{output}");
         }
         var cop = CopProcess.Start(home, env, "run");
-        var running = new RunningCop(cop, home, cs, env);
+        var running = new RunningCop(cop, home, cs, env, ownsHome);
         if (!await cop.WaitHealthyAsync())
         {
             await running.DisposeAsync();
@@ -73,6 +77,13 @@ public sealed class RunningCop : IAsyncDisposable
         return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
     }
 
+    /// <summary>Stops `cop run` with SIGTERM (as systemd does) and returns its exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        _cop.Signal(CopProcess.SigTerm);
+        return await _cop.ExitCodeAsync(TimeSpan.FromSeconds(30));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_cop.Process.HasExited)
@@ -82,6 +93,7 @@ public sealed class RunningCop : IAsyncDisposable
         }
         _cop.Dispose();
         _http.Dispose();
-        try { Directory.Delete(Home, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (_ownsHome)
+            try { Directory.Delete(Home, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
