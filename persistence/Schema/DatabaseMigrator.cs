@@ -23,6 +23,7 @@ public static class DatabaseMigrator
     {
         // What an operator rolled back stays rolled back (cop migrate --rollback-to / --rollback-only):
         // `cop run` and a plain `cop migrate` apply the rest; only --roll-forward lifts the hold.
+        EnsureHoldsTable(connectionString);   // always there, so an operator's query of it never fails
         var holds = Holds(connectionString);
         var upgrader = DeployChanges.To.PostgresqlDatabase(Named(connectionString))
             .WithScriptsEmbeddedInAssembly(Scripts, name => name.StartsWith("migrations/") && !IsHeld(NumberOf(name), holds))
@@ -150,7 +151,7 @@ public static class DatabaseMigrator
         return (lifted, Apply(connectionString));
     }
 
-    private static void RecordHold(string connectionString, string number, string kind, string heldBy, string reason)
+    private static void EnsureHoldsTable(string connectionString)
     {
         using var conn = new NpgsqlConnection(Named(connectionString));
         conn.Open();
@@ -160,7 +161,17 @@ public static class DatabaseMigrator
                 kind    TEXT        NOT NULL CHECK (kind IN ('after', 'only')),
                 held_by TEXT        NOT NULL,
                 held_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-                reason  TEXT        NOT NULL);
+                reason  TEXT        NOT NULL)
+            """, conn);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static void RecordHold(string connectionString, string number, string kind, string heldBy, string reason)
+    {
+        EnsureHoldsTable(connectionString);
+        using var conn = new NpgsqlConnection(Named(connectionString));
+        conn.Open();
+        using var cmd = new NpgsqlCommand($"""
             INSERT INTO {HoldsTable} (number, kind, held_by, reason) VALUES (@n, @k, @b, @r)
             ON CONFLICT (number) DO UPDATE SET kind = EXCLUDED.kind, held_by = EXCLUDED.held_by, held_at = now(), reason = EXCLUDED.reason
             """, conn);
