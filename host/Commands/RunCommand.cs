@@ -24,6 +24,7 @@ public static class RunCommand
 {
     public static async Task<int> RunAsync(CopSettings settings, CancellationToken ct)
     {
+        ConsoleLog.Apply(settings.Hocon);   // cop.log: text or JSON lines, the level
         CheckHttpUrls(settings.HttpUrls);   // before PostgreSQL, LISTEN and the models start
         await using var services = await BackingServices.StartAsync(settings);
         var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("Cop");

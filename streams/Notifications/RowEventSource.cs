@@ -59,6 +59,8 @@ public static class RowEventSource
                 }).Inc();
                 if (admitted && e.InsertedAt is { } committed)
                     CopMetrics.SensorResponse.WithLabels(channel.Name).Observe(Math.Max(0, (DateTime.UtcNow - committed).TotalSeconds));
+                if (admitted && ctx.Log.IsEnabled(LogLevel.Debug))
+                    ctx.Log.LogDebug("bar {Symbol:l} {BarTime:O}: {Channel:l} event ({Origin})", e.Symbol, e.Time, channel.Name, e.Origin);
                 return admitted;
             })
             .Named($"notify-{channel.Name}");
