@@ -28,7 +28,7 @@ public static class RunCommand
         CheckHttpUrls(settings.HttpUrls);   // before PostgreSQL, LISTEN and the models start
         await using var services = await BackingServices.StartAsync(settings);
         var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("Cop");
-        await using var runtime = new CopRuntime(CopEnvironment.Service(settings, services.ConnectionString, await services.RedisAsync(settings), log));
+        await using var runtime = new CopRuntime(PgBouncer.Route(CopEnvironment.Service(settings, services.ConnectionString, await services.RedisAsync(settings), log)));
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls(settings.HttpUrls);

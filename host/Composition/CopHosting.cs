@@ -78,7 +78,7 @@ public static class CopHosting
         {
             var env = runtime.Environment;
             runtime.Features = await FeatureWiring.StartAsync(system, env.Settings, env.ConnectionString, env.Log, runtime.Echo,
-                runtime.Online, runtime.Recent, env.FeatureWriter);
+                runtime.Online, runtime.Recent, env.FeatureWriter, env.DirectConnectionString);
             registry.Register<BarSeriesSupervisor>(runtime.Features.BarSeries);
         });
 
@@ -110,7 +110,7 @@ public static class CopHosting
         {
             var env = runtime.Environment;
             runtime.Trading = await TradingWiring.StartAsync(system, env.Settings, env.ConnectionString, env.Log, runtime.Echo,
-                runtime.Online, runtime.Recent, env.DecisionLog);
+                runtime.Online, runtime.Recent, env.DecisionLog, env.DirectConnectionString);
             registry.Register<DeployedModelSupervisor>(runtime.Trading.Models);
         });
 

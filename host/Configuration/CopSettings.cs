@@ -64,6 +64,7 @@ public sealed record CopSettings(
         ["COP_TWELVEDATA_API_KEY"] = "cop.ingest.twelvedata.api-key",
         ["COP_FRED_API_KEY"] = "cop.macro.fred.api-key",
         ["COP_NOTIFY_MODE"] = "cop.notify.mode",
+        ["COP_LISTEN_DATABASE_URL"] = "cop.database.listen-connection-string",
         ["COP_LOG_FORMAT"] = "cop.log.format",
         ["COP_LOG_LEVEL"] = "cop.log.level",
     };
