@@ -27,6 +27,10 @@ function Initialize-Prerequisites {
     # Debian's chromium through Playwright (Playwright's own browser download does not work here).
     if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { $missing += 'npm' }
     if ($Target -in 'test', 'ci' -and -not (Test-Path '/usr/bin/chromium')) { $missing += 'chromium' }
+    # promtool and prometheus (ops/prometheus: rules checked, unit-tested, evaluated by a real Prometheus).
+    if (-not (Test-Path '/usr/bin/promtool')) { $missing += 'prometheus' }
+    # pgbouncer: the pooled-connection path is tested through it (transaction mode).
+    if (-not (Test-Path '/usr/sbin/pgbouncer')) { $missing += 'pgbouncer' }
     if ($missing.Count -gt 0) {
         if (Test-Root) {
             Write-Host "Installing $($missing -join ', ') from Debian's packages..."
@@ -37,6 +41,7 @@ function Initialize-Prerequisites {
             if ($LASTEXITCODE -ne 0) { throw "apt-get install $($missing -join ' ') failed" }
             # Debian's package starts a cluster and a redis of its own; Cop runs private ones.
             & service postgresql stop 2>$null; & service redis-server stop 2>$null
+            & service prometheus stop 2>$null; & service pgbouncer stop 2>$null
         } else {
             throw "Missing: $($missing -join ', '). Install with: sudo apt-get install -y $($missing -join ' ') (or set COP_DATABASE_URL / COP_REDIS)."
         }
