@@ -151,6 +151,8 @@ demo.Options.Add(macro);
 demo.SetAction((pr, _) => Guard(() => DemoCommand.RunAsync(CopSettings.Load(), pr.GetValue(file)!, pr.GetValue(macro), pr.GetValue(speed)!, pr.GetValue(limit))));
 root.Subcommands.Add(demo);
 
+root.Subcommands.Add(ReplayCommand.Build(Guard));
+
 // Ctrl+C / SIGTERM cancel the command's token. `cop run` then drains, disposes what it started (its
 // own PostgreSQL and Redis included) and returns: it gets 30 s, where System.CommandLine's default
 // of 2 s ended the process mid-shutdown and left its servers running. The one-shot commands do not

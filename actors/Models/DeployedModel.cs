@@ -95,7 +95,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         _policy = loadPolicy();
         _rules = new DecisionRules(settings.Risk, settings.Costs, settings.MaxMacroAge);
         _state = ModelState.Start(settings.Symbol);
-        PersistenceId = $"deployed-model|{modelId}";
+        PersistenceId = PersistenceIdOf(modelId);
 
         Recover<SnapshotOffer>(o =>
         {
@@ -122,6 +122,10 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId { get; }
+
+    /// <summary>The journal's name for a model's events (what `cop replay` and the projections read).</summary>
+    public const string PersistenceIdPrefix = "deployed-model|";
+    public static string PersistenceIdOf(string modelId) => PersistenceIdPrefix + modelId;
 
     private void Ready()
     {
@@ -286,8 +290,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         else Advance(cmd, replyTo);
     }
 
-    private DecisionRecord Record(ModelDecided e) =>
-        new(_modelId, e.Symbol, e.BarTime, e.ObservationHash, e.Action, e.Confidence, e.Verdict, e.LatencyMs, e.Fill, e.EquityAfter);
+    private DecisionRecord Record(ModelDecided e) => DecisionRecord.Of(_modelId, e);
 
     /// <summary>The account in memory already holds the rejected decision: start again from the journal.</summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr) =>
