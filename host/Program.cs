@@ -152,6 +152,7 @@ demo.SetAction((pr, _) => Guard(() => DemoCommand.RunAsync(CopSettings.Load(), p
 root.Subcommands.Add(demo);
 
 root.Subcommands.Add(ReplayCommand.Build(Guard));
+root.Subcommands.Add(ProjectionsCommand.Build(Guard));
 
 // Ctrl+C / SIGTERM cancel the command's token. `cop run` then drains, disposes what it started (its
 // own PostgreSQL and Redis included) and returns: it gets 30 s, where System.CommandLine's default

@@ -46,7 +46,8 @@ public static class CopHosting
         .AddMacroTree(runtime)
         .AddBarPolling(runtime)
         .AddDeployedModels(runtime)
-        .AddOnlineStoreMaterialisation(runtime);
+        .AddOnlineStoreMaterialisation(runtime)
+        .AddModelDailyPnlProjection(runtime);
 
     /// <summary>cop.conf, the journal and snapshot store on Cop's database, the message serializer, Serilog.</summary>
     public static AkkaConfigurationBuilder AddCopSystem(this AkkaConfigurationBuilder akka, CopEnvironment env)
