@@ -47,7 +47,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     public sealed record BarDecided(string ModelId, DateTime BarTime, TradeAction Action, RiskVerdict Verdict, bool Duplicate);
     public sealed record SetKillSwitch(bool On);
     public sealed record GetAccount;
-    public sealed record AccountState(string ModelId, PaperAccount Account, DateTime? LastBar, long Decisions);
+    public sealed record AccountState(string ModelId, PaperAccount Account, DateTime? LastBar, long Decisions, long JournalSequenceNr = 0);
 
     // Journal: the domain's events (ModelDecided, BarSkipped) and this snapshot of its state.
     public sealed record AccountSnapshot(PaperAccount Account, DateTime? LastBar, long BarIndex, string? Symbol = null) : ICopPersisted;
@@ -267,7 +267,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
             if (k.On != _killSwitch) _logger.Warning("{0}: kill switch {1}", _modelId, k.On ? "ON: logging HOLD, trading nothing" : "off");
             _killSwitch = k.On;
         });
-        Command<GetAccount>(_ => Sender.Tell(new AccountState(_modelId, _state.Account, _state.LastBar, _state.Decisions)));
+        Command<GetAccount>(_ => Sender.Tell(new AccountState(_modelId, _state.Account, _state.LastBar, _state.Decisions, LastSequenceNr)));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _logger.Warning("{0}: snapshot failed: {1}", PersistenceId, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });

@@ -24,6 +24,7 @@ public static class RunCommand
     public static async Task<int> RunAsync(CopSettings settings, CancellationToken ct)
     {
         CheckHttpUrls(settings.HttpUrls);   // before PostgreSQL, LISTEN and the models start
+        var admin = Cop.Host.Admin.AdminSettings.From(settings.Hocon);   // `cop pbm`'s endpoint: a bad one stops start-up here
         await using var services = await BackingServices.StartAsync(settings);
         var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("Cop");
         await using var runtime = new CopRuntime(CopEnvironment.Service(settings, services.ConnectionString, await services.RedisAsync(settings), log));
@@ -32,6 +33,7 @@ public static class RunCommand
         builder.WebHost.UseUrls(settings.HttpUrls);
         builder.Host.UseSerilog();
         builder.Services.AddAkka("cop", (akka, _) => akka.AddCop(runtime));
+        builder.Services.AddHostedService(sp => new Cop.Host.Admin.AdminService(sp, runtime, admin, settings.Hocon));
 
         var app = builder.Build();
         app.MapMetrics("/metrics");

@@ -15,12 +15,42 @@ namespace Cop.Persistence.Journal;
 /// </summary>
 public sealed class ModelJournal(ActorSystem system) : IJournalFeed
 {
-    private readonly SqlReadJournal _journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
     private readonly IMaterializer _materializer = system.Materializer();
+    private Task<SqlReadJournal>? _journal;
+
+    // The plugin's read journal blocks its constructor (up to 5 s) until the write journal has
+    // initialised (created its tables), which on a loaded machine can take longer: made on first use,
+    // off the caller's thread, asked again until a timeout (the write journal's initialisation goes
+    // on meanwhile; cop.projections.journal-start); a failure after that fails the read, and the next read tries again.
+    private async Task<SqlReadJournal> JournalAsync()
+    {
+        var made = _journal ??= Task.Run(async () =>
+        {
+            var config = system.Settings.Config;
+            var timeout = config.GetTimeSpan("cop.projections.journal-start.timeout", TimeSpan.FromMinutes(1), allowInfinite: false);
+            var pause = config.GetTimeSpan("cop.projections.journal-start.retry", TimeSpan.FromMilliseconds(500), allowInfinite: false);
+            var until = DateTime.UtcNow + timeout;
+            while (true)
+            {
+                try { return PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier); }
+                catch (AggregateException e) when (e.InnerException is AskTimeoutException && DateTime.UtcNow < until) { await Task.Delay(pause); }
+                catch (AggregateException e) when (e.InnerException is AskTimeoutException)
+                {
+                    throw new InvalidOperationException($"the journal (akka.persistence.journal.sql) did not initialise within {timeout.TotalSeconds:F0} s (cop.projections.journal-start.timeout)", e.InnerException);
+                }
+            }
+        });
+        try { return await made; }
+        catch (Exception)
+        {
+            _ = Interlocked.CompareExchange(ref _journal, null, made);
+            throw;
+        }
+    }
 
     /// <summary>Every event of the model, in sequence order (the events the journal holds now).</summary>
     public async Task<IReadOnlyList<object>> EventsAsync(string modelId, CancellationToken ct = default) =>
-        await _journal.CurrentEventsByPersistenceId(DeployedModel.PersistenceIdOf(modelId), 0, long.MaxValue)
+        await (await JournalAsync()).CurrentEventsByPersistenceId(DeployedModel.PersistenceIdOf(modelId), 0, long.MaxValue)
             .Select(e => e.Event)
             .RunWith(Sink.Seq<object>(), _materializer);
 
@@ -28,7 +58,7 @@ public sealed class ModelJournal(ActorSystem system) : IJournalFeed
     /// (exclusive), and the offset of the last journal row read (other entities' rows are read past, not returned).</summary>
     public async Task<JournalBatch> ReadAfterAsync(long after, int max, CancellationToken ct = default)
     {
-        var rows = await _journal.CurrentAllEvents(Offset.Sequence(after))
+        var rows = await (await JournalAsync()).CurrentAllEvents(Offset.Sequence(after))
             .Take(max)
             .RunWith(Sink.Seq<EventEnvelope>(), _materializer);
         var last = rows.Count == 0 ? after : rows.Max(r => ((Sequence)r.Offset).Value);
