@@ -154,6 +154,7 @@ root.Subcommands.Add(demo);
 root.Subcommands.Add(ReplayCommand.Build(Guard));
 root.Subcommands.Add(ProjectionsCommand.Build(Guard));
 root.Subcommands.Add(PbmCommand.Build(Guard, args));
+foreach (var c in LoadChaosCommand.Build(Guard)) root.Subcommands.Add(c);
 
 // Ctrl+C / SIGTERM cancel the command's token. `cop run` then drains, disposes what it started (its
 // own PostgreSQL and Redis included) and returns: it gets 30 s, where System.CommandLine's default

@@ -66,7 +66,7 @@ public static class PbmCommand
         return 0;
     }
 
-    private static HttpClient Client(string address, string? token)
+    internal static HttpClient Client(string address, string? token)
     {
         if (!Uri.TryCreate($"http://{address}", UriKind.Absolute, out var uri) || uri.Port <= 0 || address.Contains('/'))
             throw new ArgumentException($"'{address}' is not host:port (e.g. 127.0.0.1:9110)");
@@ -75,7 +75,7 @@ public static class PbmCommand
         return http;
     }
 
-    private static async Task<(bool Ok, string Output)> SendAsync(HttpClient http, string address, string command, CancellationToken ct)
+    internal static async Task<(bool Ok, string Output)> SendAsync(HttpClient http, string address, string command, CancellationToken ct)
     {
         var response = await Call(() => http.PostAsJsonAsync("/pbm", new AdminEndpoint.CommandRequest(command), ct), address);
         var body = await response.Content.ReadFromJsonAsync<AdminEndpoint.CommandResponse>(ct);
