@@ -65,8 +65,8 @@ public sealed class ChaosMonkey(string admin, string? token, string? connectionS
 
     private async Task<(string, string)> TerminateListenersAsync(CancellationToken ct)
     {
-        if (connectionString is null) return ("terminate LISTEN backends", "skipped: no COP_DATABASE_URL (the running Cop's database) given");
-        return ("terminate LISTEN backends", $"{await ListenBackends.TerminateAsync(connectionString, ct)} terminated");
+        if (connectionString is null) return ("terminate listener backends", "skipped: no COP_DATABASE_URL (the running Cop's database) given");
+        return ("terminate listener backends", $"{await ListenBackends.TerminateAsync(connectionString, ct)} terminated");
     }
 
     private static IEnumerable<string> Paths(string tree) =>

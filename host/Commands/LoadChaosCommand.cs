@@ -24,7 +24,7 @@ public static class LoadChaosCommand
         load.SetAction((pr, ct) => guard(() => LoadAsync(CopSettings.Load(), pr.GetValue(bars), pr.GetValue(rate), pr.GetValue(file)!,
             ReplayCommand.ParseTime(pr.GetValue(end)) ?? DateTime.UtcNow, ct)));
 
-        var chaos = new Command("chaos", "Against a running Cop: kill random entity and supervisor actors (admin endpoint), terminate its LISTEN backends, at seeded random times; stops after --duration.");
+        var chaos = new Command("chaos", "Against a running Cop: kill random entity and supervisor actors (admin endpoint), terminate the backends of its listening sessions, at seeded random times; stops after --duration.");
         var seed = new Option<int>("--seed") { Description = "The random seed (the same seed, the same choices).", Required = true };
         var duration = new Option<string>("--duration") { Description = "How long, e.g. 30s or 5m.", Required = true };
         var admin = new Option<string>("--admin") { Description = "The node's admin endpoint host:port.", DefaultValueFactory = _ => "127.0.0.1:9110" };

@@ -46,7 +46,7 @@ public class ChaosTests(ITestOutputHelper output)
         Assert.Contains(steps, s => s.Action.StartsWith("kill /user/models/") && s.Outcome.StartsWith("killed"));
         Assert.Contains(steps, s => s.Action.StartsWith("kill /user/bar-series/") && s.Outcome.StartsWith("killed"));
         Assert.Contains(steps, s => s.Action.StartsWith("kill supervisor") && s.Outcome.StartsWith("killed"));
-        Assert.Contains(steps, s => s.Action == "terminate LISTEN backends" && !s.Outcome.StartsWith("0 "));
+        Assert.Contains(steps, s => s.Action == "terminate listener backends" && !s.Outcome.StartsWith("0 "));
 
         var from = bars[0].Time.UtcDateTime;
         await Eventually.Read(async () => await Sql.ScalarAsync<long>(cs, "SELECT count(*) FROM inference_features_5m") == Bars
