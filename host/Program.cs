@@ -168,6 +168,11 @@ root.Subcommands.Add(TrainCommand.Build(Guard));
 root.Subcommands.Add(BacktestCommand.Build(Guard));
 PromotionCommands.AddTo(root, Guard);   // cop users, cop promote (issue 17)
 
+root.Subcommands.Add(ReplayCommand.Build(Guard));
+root.Subcommands.Add(ProjectionsCommand.Build(Guard));
+root.Subcommands.Add(PbmCommand.Build(Guard, args));
+foreach (var c in LoadChaosCommand.Build(Guard)) root.Subcommands.Add(c);
+
 // Ctrl+C / SIGTERM cancel the command's token. `cop run` then drains, disposes what it started (its
 // own PostgreSQL and Redis included) and returns: it gets 30 s, where System.CommandLine's default
 // of 2 s ended the process mid-shutdown and left its servers running. The one-shot commands do not

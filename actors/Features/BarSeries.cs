@@ -27,7 +27,7 @@ public sealed class BarSeries : ReceivePersistentActor
     public sealed record ProcessUpTo(string Symbol, string Timeframe, DateTime UpTo);
     public sealed record Processed(string Symbol, string Timeframe, DateTime? LastApplied, int BarsBuilt, int RowsChanged);
     public sealed record GetState(string Symbol, string Timeframe);
-    public sealed record State(string Symbol, string Timeframe, DateTime? LastApplied, long BarsSeen, bool Ready);
+    public sealed record State(string Symbol, string Timeframe, DateTime? LastApplied, long BarsSeen, bool Ready, long JournalSequenceNr = 0);
 
     // Journal and snapshot
     public sealed record BarsApplied(DateTime First, DateTime Last, int Count) : ICopPersisted;
@@ -131,7 +131,7 @@ public sealed class BarSeries : ReceivePersistentActor
             Start(new Unit(cmd, Sender, 0, 0), RefreshMacroIfDue());
         });
         Command<Continue>(c => Start(c.Unit));
-        Command<GetState>(_ => Sender.Tell(new State(_symbol, _timeframe, _lastApplied, _builder.Price.Count, Ready: true)));
+        Command<GetState>(_ => Sender.Tell(new State(_symbol, _timeframe, _lastApplied, _builder.Price.Count, Ready: true, LastSequenceNr)));
         Housekeeping();
     }
 

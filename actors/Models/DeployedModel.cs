@@ -47,7 +47,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     public sealed record BarDecided(string ModelId, DateTime BarTime, TradeAction Action, RiskVerdict Verdict, bool Duplicate);
     public sealed record SetKillSwitch(bool On);
     public sealed record GetAccount;
-    public sealed record AccountState(string ModelId, PaperAccount Account, DateTime? LastBar, long Decisions);
+    public sealed record AccountState(string ModelId, PaperAccount Account, DateTime? LastBar, long Decisions, long JournalSequenceNr = 0);
 
     // Journal: the domain's events (ModelDecided, BarSkipped) and this snapshot of its state.
     public sealed record AccountSnapshot(PaperAccount Account, DateTime? LastBar, long BarIndex, string? Symbol = null) : ICopPersisted;
@@ -95,7 +95,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         _policy = loadPolicy();
         _rules = new DecisionRules(settings.Risk, settings.Costs, settings.MaxMacroAge);
         _state = ModelState.Start(settings.Symbol);
-        PersistenceId = $"deployed-model|{modelId}";
+        PersistenceId = PersistenceIdOf(modelId);
 
         Recover<SnapshotOffer>(o =>
         {
@@ -122,6 +122,10 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId { get; }
+
+    /// <summary>The journal's name for a model's events (what `cop replay` and the projections read).</summary>
+    public const string PersistenceIdPrefix = "deployed-model|";
+    public static string PersistenceIdOf(string modelId) => PersistenceIdPrefix + modelId;
 
     private void Ready()
     {
@@ -263,7 +267,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
             if (k.On != _killSwitch) _logger.Warning("{0}: kill switch {1}", _modelId, k.On ? "ON: logging HOLD, trading nothing" : "off");
             _killSwitch = k.On;
         });
-        Command<GetAccount>(_ => Sender.Tell(new AccountState(_modelId, _state.Account, _state.LastBar, _state.Decisions)));
+        Command<GetAccount>(_ => Sender.Tell(new AccountState(_modelId, _state.Account, _state.LastBar, _state.Decisions, LastSequenceNr)));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _logger.Warning("{0}: snapshot failed: {1}", PersistenceId, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -286,8 +290,7 @@ public sealed class DeployedModel : ReceivePersistentActor, IWithTimers
         else Advance(cmd, replyTo);
     }
 
-    private DecisionRecord Record(ModelDecided e) =>
-        new(_modelId, e.Symbol, e.BarTime, e.ObservationHash, e.Action, e.Confidence, e.Verdict, e.LatencyMs, e.Fill, e.EquityAfter);
+    private DecisionRecord Record(ModelDecided e) => DecisionRecord.Of(_modelId, e);
 
     /// <summary>The account in memory already holds the rejected decision: start again from the journal.</summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr) =>

@@ -27,6 +27,7 @@ public static class RunCommand
     {
         ConsoleLog.Apply(settings.Hocon);   // cop.log: text or JSON lines, the level
         CheckHttpUrls(settings.HttpUrls);   // before PostgreSQL, LISTEN and the models start
+        var admin = Cop.Host.Admin.AdminSettings.From(settings.Hocon);   // `cop pbm`'s endpoint: a bad one stops start-up here
         await using var services = await BackingServices.StartAsync(settings);
         var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("Cop");
         await using var runtime = new CopRuntime(PgBouncer.Route(CopEnvironment.Service(settings, services.ConnectionString, await services.RedisAsync(settings), log)));
@@ -36,6 +37,7 @@ public static class RunCommand
         builder.Host.UseSerilog();
         builder.Services.AddAkka("cop", (akka, _) => akka.AddCop(runtime));
         builder.Services.AddCopWeb(settings, runtime);   // the promotion web UI and /api (host/Web)
+        builder.Services.AddHostedService(sp => new Cop.Host.Admin.AdminService(sp, runtime, admin, settings.Hocon));
 
         var app = builder.Build();
         app.MapCopWeb();

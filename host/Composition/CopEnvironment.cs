@@ -36,6 +36,11 @@ public sealed record CopEnvironment
     /// <summary>The scheduled Redis materialisation (needs Redis).</summary>
     public bool OnlineStoreMaterialisation { get; init; }
 
+    /// <summary>The journal projections (model-daily-pnl), under their back-off supervisors.</summary>
+    public bool Projections { get; init; }
+    /// <summary>Wraps a projection's store (to observe or break it in tests).</summary>
+    public Func<Cop.Actors.Projections.IProjectionStore, Cop.Actors.Projections.IProjectionStore> ProjectionStore { get; init; } = s => s;
+
     /// <summary>Wraps the feature writer's store (what a BarSeries loads from and UPSERTs into).</summary>
     public Func<IBarSeriesStore, IBarSeriesStore> FeatureWriter { get; init; } = s => s;
     /// <summary>Wraps the models' decision log.</summary>
@@ -45,6 +50,6 @@ public sealed record CopEnvironment
     public static CopEnvironment Service(CopSettings settings, string connectionString, IConnectionMultiplexer? redis, ILogger log) => new()
     {
         Settings = settings, ConnectionString = connectionString, Redis = redis, Log = log,
-        MacroTree = true, BarPolling = true, OnlineStoreMaterialisation = true,
+        MacroTree = true, BarPolling = true, OnlineStoreMaterialisation = true, Projections = true,
     };
 }

@@ -48,7 +48,8 @@ public static class CopHosting
         .AddBarPolling(runtime)
         .AddDeployedModels(runtime)
         .AddOnlineStoreMaterialisation(runtime)
-        .AddOperations(runtime);
+        .AddOperations(runtime)
+        .AddModelDailyPnlProjection(runtime);
 
     /// <summary>cop.conf, the journal and snapshot store on Cop's database, the message serializer, Serilog.</summary>
     public static AkkaConfigurationBuilder AddCopSystem(this AkkaConfigurationBuilder akka, CopEnvironment env)

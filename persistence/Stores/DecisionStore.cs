@@ -48,11 +48,11 @@ public sealed class DecisionStore(NpgsqlDataSource db) : IDecisionLog
         cmd.Parameters.AddWithValue("l", decisions.Select(d => d.LatencyMs).ToArray());
         // Decisions without a fill carry NULLs here and insert no trade.
         cmd.Parameters.AddWithValue("side", NpgsqlDbType.Array | NpgsqlDbType.Text,
-            decisions.Select(d => d.Fill is { } f ? (f.To > f.From ? "BUY" : "SELL") : null).ToArray());
+            decisions.Select(d => d.Fill is { } f ? Side(f) : null).ToArray());
         cmd.Parameters.AddWithValue("q", NpgsqlDbType.Array | NpgsqlDbType.Double, decisions.Select(d => d.Fill is { } f ? (double?)Math.Abs(f.To - f.From) : null).ToArray());
         cmd.Parameters.AddWithValue("p", NpgsqlDbType.Array | NpgsqlDbType.Double, decisions.Select(d => d.Fill?.Price).ToArray());
         cmd.Parameters.AddWithValue("fee", NpgsqlDbType.Array | NpgsqlDbType.Double,
-            decisions.Select(d => d.Fill is { } f ? (double?)(Math.Abs(f.Price / f.MidPrice - 1) * 10_000) : null).ToArray());
+            decisions.Select(d => d.Fill is { } f ? (double?)FeeBps(f) : null).ToArray());
         cmd.Parameters.AddWithValue("pos", NpgsqlDbType.Array | NpgsqlDbType.Double, decisions.Select(d => d.Fill is { } f ? (double?)f.To : null).ToArray());
         cmd.Parameters.AddWithValue("eq", decisions.Select(d => d.EquityAfter).ToArray());
         // Each row inserted (not a re-written one) is a decision committed now (autocommit): its
@@ -70,6 +70,10 @@ public sealed class DecisionStore(NpgsqlDataSource db) : IDecisionLog
         foreach (var newest in decisions.GroupBy(d => d.ModelId).Select(g => g.MaxBy(d => d.BarTime)!))
             CopMetrics.PaperEquity.WithLabels(newest.ModelId).Set(newest.EquityAfter);
     }
+
+    /// <summary>A fill's trade row: its side and its cost in bps of the close (what `cop replay --verify` expects stored).</summary>
+    public static string Side(PaperFill f) => f.To > f.From ? "BUY" : "SELL";
+    public static double FeeBps(PaperFill f) => Math.Abs(f.Price / f.MidPrice - 1) * 10_000;
 
     /// <summary>Whether the model's decision row for the bar is stored (what resolving its dead letter needs).</summary>
     public async Task<bool> ExistsAsync(string modelId, string symbol, DateTime barTime, CancellationToken ct = default)

@@ -29,7 +29,8 @@ public sealed class CopProcess : IDisposable
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["COP_HTTP_URLS"] = $"http://127.0.0.1:{port}" },
+            // The admin endpoint (cop pbm) on a free port too: 9110 may be another Cop's.
+            Environment = { ["COP_HTTP_URLS"] = $"http://127.0.0.1:{port}", ["COP_ADMIN_URLS"] = "http://127.0.0.1:0" },
         };
         foreach (var (k, v) in environment) start.Environment[k] = v;
         var cop = new CopProcess(Process.Start(start)!, port);

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS trading.model_daily_pnl;
+DROP TABLE IF EXISTS system.projection_offsets;
