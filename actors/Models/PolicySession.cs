@@ -22,6 +22,8 @@ public sealed class PolicySession : IDisposable
     private readonly float[] _output = new float[ActionCount];
     private readonly OrtValue _inputValue, _outputValue;
     private readonly OrtValue[] _inputs, _outputs;   // one array each for every run, not one per call
+    // The input and output bound once to their buffers: a run then passes no names to marshal.
+    private readonly OrtIoBinding _binding;
     private readonly RunOptions _run = new();
     private readonly string[] _inputNames = [InputName], _outputNames = [OutputName];
 
@@ -31,6 +33,9 @@ public sealed class PolicySession : IDisposable
         _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, ObservationSize]);
         _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [1, ActionCount]);
         (_inputs, _outputs) = ([_inputValue], [_outputValue]);
+        _binding = session.CreateIoBinding();
+        _binding.BindInput(InputName, _inputValue);
+        _binding.BindOutput(OutputName, _outputValue);
     }
 
     public static string Sha256Of(string path)
@@ -83,7 +88,7 @@ public sealed class PolicySession : IDisposable
     public (TradeAction Action, double Confidence) Act(ReadOnlySpan<float> observation)
     {
         observation.CopyTo(_input);
-        _session.Run(_run, _inputNames, _inputs, _outputNames, _outputs);
+        _session.RunWithBinding(_run, _binding);
         return Policy.Decide(_output);
     }
 
@@ -96,6 +101,7 @@ public sealed class PolicySession : IDisposable
 
     public void Dispose()
     {
+        _binding.Dispose();
         _inputValue.Dispose();
         _outputValue.Dispose();
         _run.Dispose();

@@ -6,6 +6,7 @@ using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Persistence.Schema;
 using Cop.Streams.Backtests;
+using Cop.Trading;
 using Npgsql;
 using Spectre.Console;
 
@@ -30,9 +31,10 @@ public static class BacktestCommand
         var mode = new Option<string>("--mode") { Description = "fast (the in-process loop) | actor (a DeployedModel actor) | both (and compare).", DefaultValueFactory = _ => "fast" };
         var rebuild = new Option<bool>("--rebuild-features") { Description = "Rebuild the features from the stored bars instead of reading the stored rows." };
         var database = new Option<string?>("--database") { Description = "Another database on Cop's server (e.g. cop_demo after `cop demo`)." };
-        foreach (var o in new Option[] { model, from, to, period, mode, rebuild, database }) command.Options.Add(o);
+        var compareLive = new Option<bool>("--compare-live") { Description = "Compare every bar with the model's live rows (trading.model_inferences/trades) of the period; exit 1 on a difference." };
+        foreach (var o in new Option[] { model, from, to, period, mode, rebuild, database, compareLive }) command.Options.Add(o);
         command.SetAction((pr, ct) => guard(() => RunAsync(CopSettings.Load(), Request(pr.GetValue(model)!, pr.GetValue(period)!, pr.GetValue(from), pr.GetValue(to),
-            pr.GetValue(rebuild)), pr.GetValue(mode)!, pr.GetValue(database), ct)));
+            pr.GetValue(rebuild)), pr.GetValue(mode)!, pr.GetValue(database), ct, pr.GetValue(compareLive))));
         return command;
     }
 
@@ -51,7 +53,8 @@ public static class BacktestCommand
         : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
         : throw new ArgumentException($"{option} '{text}' is not a date (yyyy-MM-dd)");
 
-    public static async Task<int> RunAsync(CopSettings settings, BacktestRequest request, string mode, string? database, CancellationToken ct)
+    public static async Task<int> RunAsync(CopSettings settings, BacktestRequest request, string mode, string? database, CancellationToken ct,
+        bool compareLive = false)
     {
         BacktestMode[] modes = mode.ToLowerInvariant() switch
         {
@@ -81,7 +84,7 @@ public static class BacktestCommand
         try
         {
             foreach (var m in modes)
-                results.Add(await RunOneAsync(service.Backtester, request with { Mode = m, KeepDecisions = modes.Length > 1 }, ct));
+                results.Add(await RunOneAsync(service.Backtester, request with { Mode = m, KeepDecisions = modes.Length > 1 || compareLive }, ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -90,6 +93,27 @@ public static class BacktestCommand
         }
 
         foreach (var r in results) Print(r);
+        var exit = 0;
+        if (compareLive)
+            foreach (var r in results)
+            {
+                var label = r.Mode == BacktestMode.FastLoop ? "fast loop" : "actor";
+                var live = await service.Store.LiveDecisionsAsync(r.ModelId, r.Symbol, TradingSession.BogotaMidnightUtc(r.From), TradingSession.BogotaMidnightUtc(r.To.AddDays(1)), ct);
+                var byBar = r.Decisions.ToDictionary(d => d.BarTime);
+                var differing = live.Where(l => !byBar.TryGetValue(l.BarTime, out var b) || !SameAsLive(l, b)).ToList();
+                var fills = live.Count(l => l.FillPrice is not null);
+                if (differing.Count == 0)
+                    AnsiConsole.MarkupLine($"[green]{label} equals the live rows[/]: {live.Count:N0} decisions (action, verdict, observation hash, confidence), "
+                        + $"{fills:N0} fills (price, equity after)" + (live.Count < r.Decisions.Count
+                            ? $"; [yellow]{r.Decisions.Count - live.Count:N0} backtested bars have no live decision[/] (from {r.Decisions.First(d => live.Count == 0 || d.BarTime > live[^1].BarTime).BarTime:yyyy-MM-dd HH:mm}Z)" : ""));
+                else
+                {
+                    exit = 1;
+                    var first = differing[0];
+                    AnsiConsole.MarkupLine($"[red]{label} differs from the live rows[/]: {differing.Count:N0} of {live.Count:N0} live rows; "
+                        + Markup.Escape($"first at {first.BarTime:O}: live {first}, backtest {(byBar.TryGetValue(first.BarTime, out var b) ? b : "no row")}"));
+                }
+            }
         if (results.Count == 2)
         {
             var (fast, actor) = (results[0], results[1]);
@@ -100,8 +124,14 @@ public static class BacktestCommand
                 : $"[red]fast loop and actor differ[/]: {differing:N0} of {fast.Decisions.Count:N0} rows ({actor.Decisions.Count:N0} from the actor), signatures {fast.Signature} / {actor.Signature}");
             if (!same) return 1;
         }
-        return 0;
+        return exit;
     }
+
+    /// <summary>A backtest row against a live one: every column the live tables hold of a decision.</summary>
+    public static bool SameAsLive(Persistence.Stores.LiveDecision live, Cop.Actors.Models.DecisionRecord b) =>
+        live.BarTime == b.BarTime && live.Action == b.Action.ToString().ToUpperInvariant() && live.Verdict == b.Verdict.ToString()
+        && live.ObservationHash == b.ObservationHash && live.Confidence.Equals(b.Confidence) && Nullable.Equals(live.FillPrice, b.Fill?.Price)
+        && (live.EquityAfterFill is null || live.EquityAfterFill.Value.Equals(b.EquityAfter));
 
     /// <summary>The columns a live decision row is compared on (latency is the machine's, not the decision's).</summary>
     public static bool SameRow(Cop.Actors.Models.DecisionRecord a, Cop.Actors.Models.DecisionRecord b) =>

@@ -110,6 +110,26 @@ public sealed class BacktestStore(NpgsqlDataSource db) : IBacktestData, IBacktes
             r.IsDBNull(17) ? null : r.GetInt32(17), D(18), D(19), D(20), D(21), D(22), D(23));
     }
 
+    /// <summary>A model's live decision rows of one symbol with from &lt;= bar_time &lt; until, in bar order (to compare a backtest with).</summary>
+    public async Task<IReadOnlyList<LiveDecision>> LiveDecisionsAsync(string modelId, string symbol, DateTime from, DateTime until, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT i.bar_time, i.action, i.risk_verdict, i.observation_hash, i.confidence, t.price, t.equity_after
+            FROM trading.model_inferences i LEFT JOIN trading.trades t ON t.id = i.trade_id
+            WHERE i.model_id = @m AND i.symbol = @s AND i.bar_time >= @from AND i.bar_time < @until ORDER BY i.bar_time
+            """);
+        cmd.Parameters.AddWithValue("m", modelId);
+        cmd.Parameters.AddWithValue("s", symbol);
+        cmd.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, from);
+        cmd.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, until);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<LiveDecision>();
+        while (await r.ReadAsync(ct))
+            rows.Add(new LiveDecision(r.GetDateTime(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDouble(4),
+                r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetDouble(6)));
+        return rows;
+    }
+
     /// <summary>How many rows of backtest_results a model has (tests: nothing stored by a failed or cancelled run).</summary>
     public async Task<long> CountAsync(string? modelId = null, CancellationToken ct = default)
     {

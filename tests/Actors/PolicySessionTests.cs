@@ -37,6 +37,22 @@ public class PolicySessionTests
         File.Delete(path);
     }
 
+    /// <summary>The backtest's call (input and output bound once) answers exactly as the live one, run after run.</summary>
+    [Fact]
+    public void Act_answers_as_Decide_bit_for_bit()
+    {
+        var path = Write(BaselinePolicy.OnnxBytes());
+        using var session = PolicySession.Load(path, null);
+        var rng = new Random(11);
+        for (var n = 0; n < 2_000; n++)
+        {
+            var obs = Enumerable.Range(0, 15).Select(_ => (float)(rng.NextDouble() * 10 - 5)).ToArray();
+            var (action, confidence, _) = session.Decide(obs);
+            Assert.Equal((action, confidence), session.Act(obs));
+        }
+        File.Delete(path);
+    }
+
     [Fact]
     public void A_hash_mismatch_a_corrupt_file_and_wrong_shapes_are_refused_by_name()
     {

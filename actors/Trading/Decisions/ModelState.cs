@@ -44,8 +44,22 @@ public sealed record ModelState(string Symbol, PaperAccount Account, DateTime? L
         var shown = verdict == RiskVerdict.KillSwitch ? TradeAction.Hold : action;
         var fill = verdict == RiskVerdict.Approved ? account.Fill(target, bar.BarTime, barIndex, bar.Close, rules.Costs) : null;
         var equityAfter = (fill is null ? account : account.Apply(fill)).Equity;
-        var hash = Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(observation)));
+        var hash = HashOf(observation);
         return new ModelDecided(bar.Symbol, bar.BarTime, barIndex, shown, confidence, verdict, hash, bar.Close, fill, equityAfter, latencyMs);
+    }
+
+    // One SHA-256 context per thread, reset after each digest: the one-shot SHA256.HashData sets up
+    // OpenSSL's context on every call, which cost as much as the ONNX run in a backtest's loop.
+    [ThreadStatic] private static IncrementalHash? _sha256;
+
+    /// <summary>SHA-256 of the observation's bytes (little-endian float32s), lowercase hex.</summary>
+    public static string HashOf(ReadOnlySpan<float> observation)
+    {
+        var sha = _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(MemoryMarshal.AsBytes(observation));
+        Span<byte> digest = stackalloc byte[32];
+        sha.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest);
     }
 
     public ModelState Apply(ModelDecided e)
