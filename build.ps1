@@ -27,6 +27,10 @@ function Initialize-Prerequisites {
     # Debian's chromium through Playwright (Playwright's own browser download does not work here).
     if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { $missing += 'npm' }
     if ($Target -in 'test', 'ci' -and -not (Test-Path '/usr/bin/chromium')) { $missing += 'chromium' }
+    # promtool and prometheus (ops/prometheus: rules checked, unit-tested, evaluated by a real Prometheus).
+    if (-not (Test-Path '/usr/bin/promtool')) { $missing += 'prometheus' }
+    # pgbouncer: the pooled-connection path is tested through it (transaction mode).
+    if (-not (Test-Path '/usr/sbin/pgbouncer')) { $missing += 'pgbouncer' }
     if ($missing.Count -gt 0) {
         if (Test-Root) {
             Write-Host "Installing $($missing -join ', ') from Debian's packages..."
@@ -37,6 +41,7 @@ function Initialize-Prerequisites {
             if ($LASTEXITCODE -ne 0) { throw "apt-get install $($missing -join ' ') failed" }
             # Debian's package starts a cluster and a redis of its own; Cop runs private ones.
             & service postgresql stop 2>$null; & service redis-server stop 2>$null
+            & service prometheus stop 2>$null; & service pgbouncer stop 2>$null
         } else {
             throw "Missing: $($missing -join ', '). Install with: sudo apt-get install -y $($missing -join ' ') (or set COP_DATABASE_URL / COP_REDIS)."
         }
@@ -45,6 +50,17 @@ function Initialize-Prerequisites {
         # postgres refuses to run as root: the embedded cluster runs as this user.
         & useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
     }
+}
+
+# The tests' S3-protocol server (npm's s3rver, pinned) in a folder of the checkout, never global:
+# a fresh machine gets it from the npm registry on the first test run (npm from Initialize-Prerequisites).
+$S3rverVersion = '3.7.1'
+function Initialize-TestPrerequisites {
+    $s3rver = Join-Path $PSScriptRoot '.cop/npm/node_modules/s3rver/package.json'
+    if ((Test-Path $s3rver) -and ((Get-Content $s3rver -Raw | ConvertFrom-Json).version -eq $S3rverVersion)) { return }
+    Write-Host "Installing s3rver $S3rverVersion into .cop/npm (the S3 object store's tests)..."
+    & npm install --prefix (Join-Path $PSScriptRoot '.cop/npm') --no-audit --no-fund --loglevel=error "s3rver@$S3rverVersion"
+    if ($LASTEXITCODE -ne 0) { throw "npm install s3rver@$S3rverVersion failed" }
 }
 
 # uPlot for the web UI, into host/Web/client/node_modules (under the checkout, never global), when
@@ -67,6 +83,7 @@ function Invoke-Dotnet([string[]]$Arguments) {
 
 function Invoke-Tests {
     Initialize-Prerequisites
+    Initialize-TestPrerequisites
     Initialize-WebClient
     Invoke-Dotnet @('build', 'Cop.Actors.sln', '-c', 'Release', '--nologo', '-v', 'q')
     $results = Join-Path $PSScriptRoot 'TestResults'

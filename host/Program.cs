@@ -5,6 +5,7 @@ using Cop.Host.Configuration;
 using Serilog;
 
 Log.Logger = ConsoleLog.Create();
+CliOutput.ConfigureConsole();   // redirected output: COLUMNS or no wrapping (issue 18)
 
 var root = new RootCommand("Cop: USD/COP trading from live 5-minute bars on PostgreSQL NOTIFY, Akka.NET and Akka.Streams.\n" +
                            "Without COP_DATABASE_URL, Cop starts its own PostgreSQL under .cop/.");
@@ -16,9 +17,14 @@ root.Subcommands.Add(run);
 var migrate = new Command("migrate", "Apply db-migrations/ (or roll them back).");
 var rollback = new Option<bool>("--rollback") { Description = "Roll back instead of applying." };
 var keep = new Option<string?>("--keep-through") { Description = "With --rollback: keep migrations up to this number (e.g. 032)." };
-migrate.Options.Add(rollback);
-migrate.Options.Add(keep);
-migrate.SetAction((pr, _) => Guard(() => MigrateCommand.RunAsync(CopSettings.Load(), pr.GetValue(rollback), pr.GetValue(keep))));
+var rollbackTo = new Option<string?>("--rollback-to") { Description = "Roll back everything newer than NNN and hold it: cop run applies nothing newer until --roll-forward." };
+var rollbackOnly = new Option<string?>("--rollback-only") { Description = "Roll back one migration (e.g. 033, the NOTIFY triggers) and hold it rolled back until --roll-forward." };
+var rollForward = new Option<bool>("--roll-forward") { Description = "Lift every hold and apply what is missing." };
+var migrateReason = new Option<string?>("--reason") { Description = "Why (recorded with the hold)." };
+var migrateBy = new Option<string?>("--by") { Description = "Who (recorded with the hold; default: the OS user)." };
+foreach (var o in new Option[] { rollback, keep, rollbackTo, rollbackOnly, rollForward, migrateReason, migrateBy }) migrate.Options.Add(o);
+migrate.SetAction((pr, _) => Guard(() => MigrateCommand.RunAsync(CopSettings.Load(), new MigrateCommand.Options(pr.GetValue(rollback), pr.GetValue(keep),
+    pr.GetValue(rollbackTo), pr.GetValue(rollbackOnly), pr.GetValue(rollForward), pr.GetValue(migrateReason), pr.GetValue(migrateBy)))));
 root.Subcommands.Add(migrate);
 
 var ingest = new Command("ingest", "Validate a bar file into usdcop_m5_ohlcv; rejects go to quarantine with their reason.");
@@ -35,7 +41,9 @@ var macroFrom = new Option<string>("--from") { Description = "A folder of macro 
 macroSeed.Options.Add(macroFrom);
 macroSeed.SetAction((pr, _) => Guard(() => MacroCommand.SeedAsync(CopSettings.Load(), pr.GetValue(macroFrom)!)));
 var macroStatus = new Command("status", "Per variable: last date, usable from, last run and result, breaker state.");
-macroStatus.SetAction((_, _) => Guard(() => MacroCommand.StatusAsync(CopSettings.Load())));
+var macroStatusJson = CliOutput.JsonOption();
+macroStatus.Options.Add(macroStatusJson);
+macroStatus.SetAction((pr, _) => Guard(() => MacroCommand.StatusAsync(CopSettings.Load(), pr.GetValue(macroStatusJson))));
 macroCmd.Subcommands.Add(macroSeed);
 macroCmd.Subcommands.Add(macroStatus);
 // Operator decisions on a series (issue 13), recorded in macro_decisions with who, when and why.
@@ -87,7 +95,9 @@ baseline.SetAction((_, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load
     return 0;
 })));
 var list = new Command("list", "List registered models.");
-list.SetAction((_, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), ModelsCommand.ListAsync)));
+var listJson = CliOutput.JsonOption();
+list.Options.Add(listJson);
+list.SetAction((pr, _) => Guard(() => ModelsCommand.RunAsync(CopSettings.Load(), r => ModelsCommand.ListAsync(r, pr.GetValue(listJson)))));
 var statusModel = new Argument<string>("model");
 var statusValue = new Argument<string>("status") { Description = "registered | staging | deployed | retired" };
 var setStatus = new Command("status", "Move a model to a status (deployed models start trading, others stop; no restart needed).");
@@ -116,7 +126,9 @@ var dlq = new Command("dlq", "The dead-letter queue: failed events and their ret
 var dlqStatus = new Option<string?>("--status") { Description = "PENDING | RESOLVED | EXHAUSTED | SKIPPED (default: all)." };
 var dlqList = new Command("list", "List dead letters.");
 dlqList.Options.Add(dlqStatus);
-dlqList.SetAction((pr, _) => Guard(() => DeadLetterCommand.ListAsync(CopSettings.Load(), pr.GetValue(dlqStatus))));
+var dlqJson = CliOutput.JsonOption();
+dlqList.Options.Add(dlqJson);
+dlqList.SetAction((pr, _) => Guard(() => DeadLetterCommand.ListAsync(CopSettings.Load(), pr.GetValue(dlqStatus), pr.GetValue(dlqJson))));
 var dlqId = new Argument<long>("id");
 var dlqRetry = new Command("retry", "Make a dead letter due now (an exhausted one gets one more attempt); the running service retries it.");
 dlqRetry.Arguments.Add(dlqId);
@@ -150,6 +162,9 @@ demo.Options.Add(limit);
 demo.Options.Add(macro);
 demo.SetAction((pr, _) => Guard(() => DemoCommand.RunAsync(CopSettings.Load(), pr.GetValue(file)!, pr.GetValue(macro), pr.GetValue(speed)!, pr.GetValue(limit))));
 root.Subcommands.Add(demo);
+root.Subcommands.Add(DatasetCommand.Build(Guard));
+root.Subcommands.Add(ExperimentsCommand.Build(Guard));
+root.Subcommands.Add(TrainCommand.Build(Guard));
 root.Subcommands.Add(BacktestCommand.Build(Guard));
 PromotionCommands.AddTo(root, Guard);   // cop users, cop promote (issue 17)
 

@@ -176,7 +176,9 @@ public sealed class BarSeries : ReceivePersistentActor
             _lastApplied = applied.Last;
             _barsSinceSnapshot += applied.Count;
             CopMetrics.FeatureRowsWritten.Inc(w.Changed);
-            CopMetrics.LastFeatureTimestamp.Set(new DateTimeOffset(applied.Last).ToUnixTimeSeconds());
+            CopMetrics.FeaturesCalculated.WithLabels(Cop.Trading.Features.FeatureNames.BuilderVersion).Inc(w.Rows.Count);
+            CopMetrics.MacroRowsProcessed.WithLabels("features", "inference_features_5m", "upsert").Inc(w.Changed);
+            CopMetrics.LastFeatureTimestamp.IncTo(new DateTimeOffset(applied.Last).ToUnixTimeSeconds());   // the sampler reads the table too
             PersistAsync(applied, _ => { });
             if (_barsSinceSnapshot >= _settings.SnapshotEvery)
             {

@@ -56,6 +56,7 @@ public sealed class PeriodicJob : ReceiveActor, IWithTimers
             _runs++;
             _failures++;
             _lastError = f.Error.GetBaseException().Message;
+            Cop.Actors.Telemetry.CopMetrics.PipelineFailures.WithLabels(name, f.Error.GetBaseException().GetType().Name).Inc();
             _log.Warning("{0} failed ({1}); tried again in {2}", name, _lastError, interval);
         });
         Receive<GetStatus>(_ => Sender.Tell(new JobStatus(name, _runs, _failures, _skipped, _running, _lastError)));

@@ -48,7 +48,7 @@ public sealed class MacroIngestion : ReceiveActor, IWithTimers
             {
                 var results = await Task.WhenAll(supervisors.Select(AskSourceAsync));
                 await completion(today);
-                CopMetrics.MacroPipelineDuration.Observe(clock.Elapsed.TotalSeconds);
+                CopMetrics.MacroPipelineDuration.WithLabels("macro", "run").Observe(clock.Elapsed.TotalSeconds);
                 return new Finished(new IngestionCompleted([.. results.SelectMany(r => r.Results)], clock.Elapsed), replyTo);
             }
             // A source that does not answer (restarting after a failure, or too slow) costs its own
@@ -68,6 +68,7 @@ public sealed class MacroIngestion : ReceiveActor, IWithTimers
             RunAsync().PipeTo(Self, failure: e =>
             {
                 log.Error(e, "macro run failed before completing");
+                CopMetrics.PipelineFailures.WithLabels("macro", e.GetType().Name).Inc();
                 return new Finished(new IngestionCompleted([], clock.Elapsed), replyTo);
             });
         }

@@ -42,7 +42,7 @@ public sealed class MacroVariable : ReceiveActor
             var (upserted, rejected, _) = await MacroIntake.StoreAsync(store, spec, fetched, run.Today);
             var detail = $"{plan.Why}: {fetched.Count} fetched";
             await store.RecordRunAsync(spec.Column, source.Name, plan, MacroRunResult.Ok, detail, upserted, rejected, source.BreakerState);
-            CopMetrics.MacroRowsProcessed.WithLabels(spec.Column).Inc(upserted);
+            CopMetrics.MacroRowsProcessed.WithLabels("macro", $"macro_{spec.Frequency.ToString().ToLowerInvariant()}", "upsert").Inc(upserted);
             Sender.Tell(new RunCompleted(spec.Column, MacroRunResult.Ok, upserted, rejected, detail));
         });
     }

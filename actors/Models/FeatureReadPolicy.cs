@@ -21,6 +21,17 @@ public sealed class FeatureReadPolicy(IFeatureSource? online, IFeatureSource off
     Func<DateTime>? clock = null, IFeatureSource? memory = null) : IFeatureSource
 {
     private readonly Func<DateTime> _now = clock ?? (() => DateTime.UtcNow);
+
+    // Every tier's series exported at 0 from the start: an alert on increase(...{source="recompute"})
+    // and the dashboard's latency by source then have a series before the first fallback.
+    static FeatureReadPolicy()
+    {
+        foreach (var tier in new[] { "memory", "postgres", "redis", "recompute" })
+        {
+            foreach (var result in new[] { "hit", "miss", "error" }) CopMetrics.FeastRequests.WithLabels(tier, result);
+            CopMetrics.FeastLatency.WithLabels(tier);
+        }
+    }
     private readonly (string Tier, IFeatureSource Source)[] _inHours = Tiers(("postgres", offline), ("redis", online), ("recompute", recompute));
     private readonly (string Tier, IFeatureSource Source)[] _offHours = Tiers(("redis", online), ("postgres", offline), ("recompute", recompute));
 

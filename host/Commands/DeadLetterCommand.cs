@@ -9,18 +9,17 @@ namespace Cop.Host.Commands;
 /// <summary>`cop dlq list [--status S]`, `cop dlq retry ID` and `cop dlq skip ID --reason R`.</summary>
 public static class DeadLetterCommand
 {
-    public static async Task<int> ListAsync(CopSettings settings, string? status)
+    public static async Task<int> ListAsync(CopSettings settings, string? status, bool json = false)
     {
         if (status is not (null or "PENDING" or "RESOLVED" or "EXHAUSTED" or "SKIPPED"))
             throw new ArgumentException($"--status must be PENDING, RESOLVED, EXHAUSTED or SKIPPED, not '{status}'");
         await using var services = await BackingServices.StartAsync(settings);
         await using var db = NpgsqlDataSource.Create(services.ConnectionString);
         var letters = await new DeadLetterStore(db).ListAsync(status);
-        var table = new Table().Title($"dead-letter queue ({letters.Count})").AddColumns("id", "event", "status", "retries", "next retry", "error");
-        foreach (var l in letters)
-            table.AddRow(l.Id.ToString(), Markup.Escape(l.EventId), l.Status, $"{l.RetryCount}/{l.MaxRetries}",
-                l.NextRetryAt?.ToString("yyyy-MM-dd HH:mm:ss") ?? "-", Markup.Escape(l.Error ?? ""));
-        AnsiConsole.Write(table);
+        CliOutput.Write($"dead-letter queue ({letters.Count})",
+            [new("id"), new("event"), new("event type"), new("bar"), new("status"), new("retries"), new("max retries"), new("next retry"), new("created"), new("error", Wrap: true)],
+            letters.Select(l => new object?[] { l.Id, l.EventId, l.EventType, l.EventTimestamp, l.Status, l.RetryCount, l.MaxRetries, l.NextRetryAt, l.CreatedAt, l.Error }),
+            json);
         return 0;
     }
 

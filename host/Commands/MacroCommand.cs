@@ -74,19 +74,20 @@ public static class MacroCommand
     /// <summary>Who decided: the operating-system user and host running the command.</summary>
     private static string DecidedBy() => $"{Environment.UserName}@{Environment.MachineName}";
 
-    public static async Task<int> StatusAsync(CopSettings settings)
+    public static async Task<int> StatusAsync(CopSettings settings, bool json = false)
     {
         await using var services = await BackingServices.StartAsync(settings);
         await using var db = NpgsqlDataSource.Create(services.ConnectionString);
         var status = await new MacroStore(db).StatusAsync(settings.Macro.Catalogue);
-        var table = new Table().Title("cop macro status").AddColumns("variable", "source", "last accepted", "usable from", "last run", "result", "breaker", "waiting");
-        foreach (var s in status)
-            table.AddRow(s.Variable, s.Source, s.LastDate?.ToString("yyyy-MM-dd") ?? "-", s.LastAvailable?.ToString("yyyy-MM-dd") ?? "-",
-                s.LastRunAt is { } at ? $"{at:yyyy-MM-dd HH:mm} {Markup.Escape(s.Plan ?? "")}" : "never",
-                s.Result switch { MacroRunResult.Ok => "[green]ok[/]", MacroRunResult.Failed => $"[red]failed[/] {Markup.Escape(s.Detail ?? "")}", null => "-", var r => r.Value.ToString().ToLowerInvariant() },
-                s.BreakerState switch { BreakerState.Closed => "closed", BreakerState.HalfOpen => "[red]half-open[/]", _ => "[red]open[/]" },
-                s.Waiting == 0 ? "0" : $"[red]{s.Waiting:N0} stale[/]");
-        AnsiConsole.Write(table);
+        CliOutput.Write("cop macro status",
+            [new("variable"), new("source"), new("last accepted"), new("usable from"), new("last run"), new("plan", Wrap: true), new("result"),
+             new("detail", Wrap: true), new("breaker"), new("waiting"), new("waiting reason", Wrap: true)],
+            status.Select(s => new object?[]
+            {
+                s.Variable, s.Source, s.LastDate, s.LastAvailable, s.LastRunAt, s.Plan, s.Result?.ToString().ToLowerInvariant(), s.Detail,
+                s.BreakerState switch { BreakerState.Closed => "closed", BreakerState.HalfOpen => "half-open", _ => "open" }, s.Waiting, s.WaitingReason,
+            }), json);
+        if (json) return 0;
         // The reasons are long: one unwrapped line per stale series, below the table.
         foreach (var s in status.Where(s => s.Waiting > 0))
             Console.WriteLine($"stale {s.Variable}: last accepted {s.LastDate?.ToString("yyyy-MM-dd") ?? "never"}, {s.Waiting} values waiting, newest {s.WaitingReason}");

@@ -21,12 +21,14 @@ public static class ModelsCommand
         return await action(new ModelRegistryStore(db));
     }
 
-    public static async Task<int> ListAsync(ModelRegistryStore registry)
+    public static async Task<int> ListAsync(ModelRegistryStore registry) => await ListAsync(registry, json: false);
+
+    public static async Task<int> ListAsync(ModelRegistryStore registry, bool json)
     {
-        var table = new Table().Title("model_registry").AddColumns("model", "version", "status", "kill switch", "sha256", "last error");
-        foreach (var m in await registry.ListAsync())
-            table.AddRow(m.ModelId, m.Version, m.Status, m.KillSwitch ? "[red]on[/]" : "off", m.FileSha256[..12], Markup.Escape(m.LastError ?? ""));
-        AnsiConsole.Write(table);
+        CliOutput.Write("model_registry",
+            [new("model"), new("version"), new("status"), new("kill switch"), new("sha256"), new("last error", Wrap: true)],
+            (await registry.ListAsync()).Select(m => new object?[] { m.ModelId, m.Version, m.Status, m.KillSwitch, json ? m.FileSha256 : m.FileSha256[..12], m.LastError }),
+            json);
         return 0;
     }
 }

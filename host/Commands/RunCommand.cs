@@ -5,6 +5,7 @@ using Cop.Host.Composition;
 using Cop.Host.Configuration;
 using Cop.Host.Infrastructure;
 using Cop.Host.Web;
+using Cop.Host.Operations;
 using Cop.Persistence.Stores;
 using Cop.Streams.Notifications;
 using Npgsql;
@@ -24,10 +25,11 @@ public static class RunCommand
 {
     public static async Task<int> RunAsync(CopSettings settings, CancellationToken ct)
     {
+        ConsoleLog.Apply(settings.Hocon);   // cop.log: text or JSON lines, the level
         CheckHttpUrls(settings.HttpUrls);   // before PostgreSQL, LISTEN and the models start
         await using var services = await BackingServices.StartAsync(settings);
         var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger).CreateLogger("Cop");
-        await using var runtime = new CopRuntime(CopEnvironment.Service(settings, services.ConnectionString, await services.RedisAsync(settings), log));
+        await using var runtime = new CopRuntime(PgBouncer.Route(CopEnvironment.Service(settings, services.ConnectionString, await services.RedisAsync(settings), log)));
 
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls(settings.HttpUrls);
@@ -38,29 +40,7 @@ public static class RunCommand
         var app = builder.Build();
         app.MapCopWeb();
         app.MapMetrics("/metrics");
-        app.MapGet("/health", async (IRequiredActor<HeartbeatMonitor> hb) =>
-        {
-            var health = await hb.ActorRef.Ask<HeartbeatMonitor.NotifyHealth>(new HeartbeatMonitor.GetHealth(), settings.HealthTimeout);
-            // A macro series whose newest values are rejected is stale until an operator decides (issue 13).
-            var macroStale = await MacroHealth.StaleAsync(runtime.Pooled, settings.Macro.Catalogue);
-            var healthy = health.Healthy && macroStale.Count == 0;
-            return Results.Json(new
-            {
-                status = healthy ? "healthy" : "degraded",
-                macro = new { stale = macroStale },
-                database = services.Describe,
-                listeners = health.Listeners,
-                circuits = new Dictionary<string, string>
-                {
-                    [RowChannels.Bars.Name] = runtime.Features?.Bars.Context.Breaker.State.ToString() ?? "starting",
-                    [RowChannels.Features.Name] = runtime.Trading?.Features.Context.Breaker.State.ToString() ?? "starting",
-                },
-                // A bar not decided yet: asked again with back-off, later bars wait for it.
-                decisions = runtime.Trading?.Retrying.Current is { } r
-                    ? new { retrying = $"{r.Symbol} {r.Bar:O}", failed = r.Failed, attempt = r.Attempt, since = r.Since, next_in_seconds = r.NextIn.TotalSeconds }
-                    : null,
-            }, statusCode: healthy ? 200 : 503);
-        });
+        app.MapCopHealth(runtime, services.Describe);   // host/Operations: JSON per component, 503 only when unhealthy
         Log.Information("Cop is running: {Database}; metrics and health on {Urls}", services.Describe, settings.HttpUrls);
         ct.Register(() => Log.Information("Stop requested: draining"));
         await app.RunAsync(ct);

@@ -13,6 +13,10 @@ public sealed record CopEnvironment
 {
     public required CopSettings Settings { get; init; }
     public required string ConnectionString { get; init; }
+    /// <summary>PostgreSQL itself when <see cref="ConnectionString"/> goes through a transaction-mode
+    /// pooler (PgBouncer): the LISTEN connections and the role-bound feature writer, whose session
+    /// state a pooler would not keep (cop.database.listen-connection-string). Null: the same server.</summary>
+    public string? DirectConnectionString { get; init; }
     /// <summary>Redis for the online store; null: PostgreSQL, then recompute.</summary>
     public IConnectionMultiplexer? Redis { get; init; }
     public ILogger Log { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;

@@ -12,6 +12,7 @@ using Cop.Actors.Macro;
 using Cop.Actors.Models;
 using Cop.Actors.Serialization;
 using Cop.Host.Infrastructure;
+using Cop.Host.Operations;
 using Cop.Persistence.Stores;
 using Cop.Streams.Ingestion;
 using Cop.Streams.Notifications;
@@ -46,7 +47,8 @@ public static class CopHosting
         .AddMacroTree(runtime)
         .AddBarPolling(runtime)
         .AddDeployedModels(runtime)
-        .AddOnlineStoreMaterialisation(runtime);
+        .AddOnlineStoreMaterialisation(runtime)
+        .AddOperations(runtime);
 
     /// <summary>cop.conf, the journal and snapshot store on Cop's database, the message serializer, Serilog.</summary>
     public static AkkaConfigurationBuilder AddCopSystem(this AkkaConfigurationBuilder akka, CopEnvironment env)
@@ -66,7 +68,7 @@ public static class CopHosting
         {
             var publisher = new HeartbeatPublisher(runtime.Pooled);
             runtime.Heartbeat = system.ActorOf(HeartbeatMonitor.Props(publisher.PublishAsync, runtime.Environment.Settings.HeartbeatInterval,
-                [$"cop-listen-{RowChannels.Bars.Name}", $"cop-listen-{RowChannels.Features.Name}"], runtime.Environment.Settings.HeartbeatFirstBeat), "notify-heartbeat");
+                runtime.Environment.Settings.Notify.PollOnly ? [] : [$"cop-listen-{RowChannels.Bars.Name}", $"cop-listen-{RowChannels.Features.Name}"], runtime.Environment.Settings.HeartbeatFirstBeat), "notify-heartbeat");
             registry.Register<HeartbeatMonitor>(runtime.Heartbeat);
         });
 
@@ -76,7 +78,7 @@ public static class CopHosting
         {
             var env = runtime.Environment;
             runtime.Features = await FeatureWiring.StartAsync(system, env.Settings, env.ConnectionString, env.Log, runtime.Echo,
-                runtime.Online, runtime.Recent, env.FeatureWriter);
+                runtime.Online, runtime.Recent, env.FeatureWriter, env.DirectConnectionString);
             registry.Register<BarSeriesSupervisor>(runtime.Features.BarSeries);
         });
 
@@ -108,7 +110,7 @@ public static class CopHosting
         {
             var env = runtime.Environment;
             runtime.Trading = await TradingWiring.StartAsync(system, env.Settings, env.ConnectionString, env.Log, runtime.Echo,
-                runtime.Online, runtime.Recent, env.DecisionLog);
+                runtime.Online, runtime.Recent, env.DecisionLog, env.DirectConnectionString);
             registry.Register<DeployedModelSupervisor>(runtime.Trading.Models);
         });
 

@@ -63,6 +63,10 @@ public sealed record CopSettings(
         ["COP_HTTP_URLS"] = "cop.http.urls",
         ["COP_TWELVEDATA_API_KEY"] = "cop.ingest.twelvedata.api-key",
         ["COP_FRED_API_KEY"] = "cop.macro.fred.api-key",
+        ["COP_NOTIFY_MODE"] = "cop.notify.mode",
+        ["COP_LISTEN_DATABASE_URL"] = "cop.database.listen-connection-string",
+        ["COP_LOG_FORMAT"] = "cop.log.format",
+        ["COP_LOG_LEVEL"] = "cop.log.level",
     };
 
     public static Config WithEnvironment(Config config, Func<string, string?> env)
@@ -97,6 +101,7 @@ public sealed record CopSettings(
             BreakerResetTimeout = Positive(c, $"{n}.breaker.reset-timeout"),
             MinBackoff = Positive(c, $"{n}.restart.min-backoff"),
             MaxBackoff = Positive(c, $"{n}.restart.max-backoff"),
+            PollOnly = Operations.NotifyModes.From(c) == Operations.NotifyMode.Poll,
         };
         if (notify.MaxBackoff < notify.MinBackoff)
             throw new ConfigurationException($"{n}.restart.max-backoff must not be below min-backoff");
@@ -311,7 +316,7 @@ public sealed record CopSettings(
 
     /// <summary>Relative folders live under the checkout (the folder holding hocon/cop.conf and
     /// db-migrations/, looking up from the working directory), else the working directory.</summary>
-    private static string Home(string path)
+    internal static string Home(string path)
     {
         if (Path.IsPathRooted(path)) return path;
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)

@@ -58,6 +58,9 @@ public sealed class BackingServices : IAsyncDisposable
         {
             var applied = DatabaseMigrator.Apply(services.ConnectionString);
             if (applied.Count > 0) Log.Information("Applied migrations: {Migrations}", applied);
+            foreach (var h in DatabaseMigrator.Holds(services.ConnectionString))
+                Log.Warning("Migrations held back ({Kind} {Number}) by {By} at {At:u}: {Reason}; `cop migrate --roll-forward` applies them",
+                    h.Kind, h.Number, h.HeldBy, h.HeldAt, h.Reason);
         }
         return services;
     }

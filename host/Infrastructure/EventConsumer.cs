@@ -38,7 +38,8 @@ public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRow
     public string ListenerName => $"cop-listen-{Channel.Name}";
 
     public static async Task<EventConsumer<TEvent>> CreateAsync(RowChannel<TEvent> channel, string connectionString,
-        string consumer, NotificationSourceSettings settings, ILogger log, Action<string, string>? onHeartbeat = null)
+        string consumer, NotificationSourceSettings settings, ILogger log, Action<string, string>? onHeartbeat = null,
+        string? listenConnectionString = null)
     {
         // Watermark commits (one at a time), quarantine and catch-up reads: two connections do.
         var db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(connectionString, $"cop-events-{consumer}", 2));
@@ -58,7 +59,8 @@ public sealed class EventConsumer<TEvent> : IAsyncDisposable where TEvent : IRow
             Log = log,
             Shutdown = shutdown.Token,
         };
-        var feed = new PostgresRowEventFeed<TEvent>(connectionString, db, RowTables.For(channel));
+        // LISTEN needs a session of its own: direct to PostgreSQL when the pooled string is a pooler (PgBouncer).
+        var feed = new PostgresRowEventFeed<TEvent>(listenConnectionString ?? connectionString, db, RowTables.For(channel));
         return new EventConsumer<TEvent>(channel, feed, ctx, db, store, shutdown);
     }
 

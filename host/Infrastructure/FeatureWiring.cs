@@ -39,10 +39,12 @@ public sealed class FeatureWiring : IAsyncDisposable
     /// <param name="recent">When given, each committed feature row is kept there for the models in this process.</param>
     /// <param name="decorate">Wraps the writer's store (an observer's decorator; identity in `cop run`).</param>
     public static async Task<FeatureWiring> StartAsync(ActorSystem system, CopSettings settings, string cs, ILogger log,
-        Action<string, string>? onHeartbeat, OnlineFeatureStore? online, RecentFeatureRows? recent, Func<IBarSeriesStore, IBarSeriesStore> decorate)
+        Action<string, string>? onHeartbeat, OnlineFeatureStore? online, RecentFeatureRows? recent, Func<IBarSeriesStore, IBarSeriesStore> decorate,
+        string? direct = null)
     {
-        var store = new FeatureStore(cs);
-        var bars = await EventConsumer<BarInserted>.CreateAsync(RowChannels.Bars, cs, Consumer, settings.Notify, log, onHeartbeat);
+        // The writer's role is session state (options -c role=...): direct when a pooler is in front.
+        var store = new FeatureStore(direct ?? cs);
+        var bars = await EventConsumer<BarInserted>.CreateAsync(RowChannels.Bars, cs, Consumer, settings.Notify, log, onHeartbeat, direct);
         var writer = decorate(online is null && recent is null ? store : new FeaturePublisher(store, online, recent));
         var series = system.ActorOf(BarSeriesSupervisor.Props(writer, settings.Series), "bar-series");
         var (kill, done) = bars.Source()

@@ -41,12 +41,13 @@ public sealed class TradingWiring : IAsyncDisposable
     /// <param name="recent">The rows the feature writer in this process just committed, read first.</param>
     /// <param name="decorate">Wraps the decision log (an observer's decorator; identity in `cop run`).</param>
     public static async Task<TradingWiring> StartAsync(ActorSystem system, CopSettings settings, string cs, ILogger log,
-        Action<string, string>? onHeartbeat, OnlineFeatureStore? online, RecentFeatureRows? recent, Func<IDecisionLog, IDecisionLog> decorate)
+        Action<string, string>? onHeartbeat, OnlineFeatureStore? online, RecentFeatureRows? recent, Func<IDecisionLog, IDecisionLog> decorate,
+        string? direct = null)
     {
         var t = settings.Trading;
         var db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(cs, "cop-trading", t.MaxConnections));
         var registry = new ModelRegistryStore(db);
-        var featureStore = new FeatureStore(cs);
+        var featureStore = new FeatureStore(direct ?? cs);
         var stored = new FeatureReader(db);   // also the order of the feature rows a model decides without gaps
         var reader = new FeatureReadPolicy(online, stored, new RecomputedFeatures(featureStore), memory: recent);
         var decisions = decorate(new DecisionStore(db));
@@ -56,7 +57,7 @@ public sealed class TradingWiring : IAsyncDisposable
             t.RegistryPoll, t.Models.Symbol, t.Models.RestartMinBackoff, t.Models.RestartMaxBackoff), "models");
         var dlq = new DeadLetterStore(db);
         var retrying = new DecisionRetryState();
-        var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, Consumer, settings.Notify, log, onHeartbeat);
+        var features = await EventConsumer<FeaturesWritten>.CreateAsync(RowChannels.Features, cs, Consumer, settings.Notify, log, onHeartbeat, direct);
         var kill = features.Source()
             .Via(DecisionPipeline.Decide(models, dlq, t.DecisionTimeout, log, t.DecisionsInFlight, t.RetryFor, features.Context.Shutdown, retrying, t.RetryMinBackoff, t.RetryMaxBackoff, t.PipelineTimings))
             .Via(features.CommitWatermarks())

@@ -61,9 +61,10 @@ public static class MacroRunCompletion
         MacroStore store, MacroSettings settings, DateOnly today, CancellationToken ct = default)
     {
         var filled = 0;
-        foreach (var table in settings.Catalogue.GroupBy(v => v.Table()))
-            filled += await store.ForwardFillAsync(table.Key, [.. table.Select(v => v.Column)],
-                today.AddDays(-settings.ForwardFillLookbackDays), settings.ForwardFillLookbackDays, ct);
+        using (Prometheus.TimerExtensions.NewTimer(Cop.Actors.Telemetry.CopMetrics.ForwardFillDuration.WithLabels("macro")))
+            foreach (var table in settings.Catalogue.GroupBy(v => v.Table()))
+                filled += await store.ForwardFillAsync(table.Key, [.. table.Select(v => v.Column)],
+                    today.AddDays(-settings.ForwardFillLookbackDays), settings.ForwardFillLookbackDays, ct);
         return (filled, await MacroParquet.WriteMastersAsync(store, settings, ct));
     }
 }

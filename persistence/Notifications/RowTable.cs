@@ -10,12 +10,15 @@ public sealed record RowTable<TEvent>(string Table, string SelectColumns, Func<N
 
 public static class RowTables
 {
-    public static readonly RowTable<BarInserted> Bars = new("usdcop_m5_ohlcv", "o.symbol, o.time, o.close",
-        (r, origin) => new BarInserted(r.GetString(0), r.GetDateTime(1), r.GetDouble(2), null, origin));
+    // The row's own commit time (its insert transaction's NOW()) rides along, so latencies measured
+    // from it (sensor response, feature latency) cover rows read by catch-up and polling too; a
+    // NOTIFY's trigger clock, when there is one, replaces it (RowSessions).
+    public static readonly RowTable<BarInserted> Bars = new("usdcop_m5_ohlcv", "o.symbol, o.time, o.close, o.ingested_at",
+        (r, origin) => new BarInserted(r.GetString(0), r.GetDateTime(1), r.GetDouble(2), r.GetDateTime(3), origin));
 
     public static readonly RowTable<FeaturesWritten> Features = new("inference_features_5m",
-        $"o.symbol, o.time, o.builder_version, {Stores.FeatureColumns.AllPresentSql("o")}",
-        (r, origin) => new FeaturesWritten(r.GetString(0), r.GetDateTime(1), r.GetString(2), r.GetBoolean(3), null, origin));
+        $"o.symbol, o.time, o.builder_version, {Stores.FeatureColumns.AllPresentSql("o")}, o.updated_at",
+        (r, origin) => new FeaturesWritten(r.GetString(0), r.GetDateTime(1), r.GetString(2), r.GetBoolean(3), r.GetDateTime(4), origin));
 
     /// <summary>The table behind a channel.</summary>
     public static RowTable<TEvent> For<TEvent>(RowChannel<TEvent> channel) where TEvent : IRowEvent => channel.Channel switch

@@ -21,8 +21,12 @@ public static class DatabaseMigrator
 
     public static IReadOnlyList<string> Apply(string connectionString)
     {
+        // What an operator rolled back stays rolled back (cop migrate --rollback-to / --rollback-only):
+        // `cop run` and a plain `cop migrate` apply the rest; only --roll-forward lifts the hold.
+        EnsureHoldsTable(connectionString);   // always there, so an operator's query of it never fails
+        var holds = Holds(connectionString);
         var upgrader = DeployChanges.To.PostgresqlDatabase(Named(connectionString))
-            .WithScriptsEmbeddedInAssembly(Scripts, name => name.StartsWith("migrations/"))
+            .WithScriptsEmbeddedInAssembly(Scripts, name => name.StartsWith("migrations/") && !IsHeld(NumberOf(name), holds))
             .WithTransactionPerScript()
             .LogToNowhere()
             .Build();
@@ -73,6 +77,109 @@ public static class DatabaseMigrator
             undone.Add(migration);
         }
         return undone;
+    }
+
+    /// <summary>A hold recorded by an operator's rollback: <c>after</c> (nothing newer than
+    /// <see cref="Number"/> is applied) or <c>only</c> (that one migration is not).</summary>
+    public sealed record MigrationHold(string Number, string Kind, string HeldBy, DateTime HeldAt, string Reason);
+
+    // Kept beside DbUp's journal (public.schemaversions) and, like it, created by the migrator rather
+    // than by a numbered migration: a rollback must not drop the record of itself.
+    private const string HoldsTable = "public.schemaversions_holds";
+
+    public static IReadOnlyList<MigrationHold> Holds(string connectionString)
+    {
+        using var conn = new NpgsqlConnection(Named(connectionString));
+        conn.Open();
+        using var exists = new NpgsqlCommand($"SELECT to_regclass('{HoldsTable}') IS NOT NULL", conn);
+        if (!(bool)exists.ExecuteScalar()!) return [];
+        using var cmd = new NpgsqlCommand($"SELECT number, kind, held_by, held_at, reason FROM {HoldsTable} ORDER BY number", conn);
+        using var r = cmd.ExecuteReader();
+        var holds = new List<MigrationHold>();
+        while (r.Read()) holds.Add(new MigrationHold(r.GetString(0), r.GetString(1), r.GetString(2), r.GetDateTime(3), r.GetString(4)));
+        return holds;
+    }
+
+    public static bool IsHeld(string number, IReadOnlyList<MigrationHold> holds) =>
+        holds.Any(h => h.Kind == "only" ? h.Number == number : string.CompareOrdinal(number, h.Number) > 0);
+
+    /// <summary>Rolls back every migration newer than <paramref name="target"/> and records that
+    /// nothing newer is applied again until <see cref="RollForward"/>.</summary>
+    public static IReadOnlyList<string> RollbackTo(string connectionString, string target, string heldBy, string reason)
+    {
+        var undone = Rollback(connectionString, target);
+        RecordHold(connectionString, target, "after", heldBy, reason);
+        return undone;
+    }
+
+    /// <summary>Rolls back one applied migration (its rollback script) and records that it is not
+    /// applied again until <see cref="RollForward"/>: the spec's rollback of 033 (the NOTIFY
+    /// triggers) while the migrations after it, which do not depend on it, stay.</summary>
+    public static string RollbackOnly(string connectionString, string number, string heldBy, string reason)
+    {
+        var migration = Applied(connectionString).SingleOrDefault(m => NumberOf(m) == number)
+            ?? throw new InvalidOperationException($"migration {number} is not applied: nothing to roll back (cop migrate lists what is)");
+        var rollbackName = Scripts.GetManifestResourceNames().SingleOrDefault(n => n.StartsWith($"rollback/rollback_{number}_"))
+            ?? throw new InvalidOperationException($"migration {migration} has no rollback script rollback_{number}_*.sql");
+        using (var conn = new NpgsqlConnection(Named(connectionString)))
+        {
+            conn.Open();
+            using var tx = conn.BeginTransaction();
+            using (var cmd = new NpgsqlCommand(Read(rollbackName), conn, tx)) cmd.ExecuteNonQuery();
+            using (var del = new NpgsqlCommand("DELETE FROM public.schemaversions WHERE scriptname = @n", conn, tx))
+            {
+                del.Parameters.AddWithValue("n", migration);
+                del.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        RecordHold(connectionString, number, "only", heldBy, reason);
+        return migration;
+    }
+
+    /// <summary>Lifts every hold and applies what is missing.</summary>
+    public static (IReadOnlyList<MigrationHold> Lifted, IReadOnlyList<string> Applied) RollForward(string connectionString)
+    {
+        var lifted = Holds(connectionString);
+        if (lifted.Count > 0)
+        {
+            using var conn = new NpgsqlConnection(Named(connectionString));
+            conn.Open();
+            using var cmd = new NpgsqlCommand($"DELETE FROM {HoldsTable}", conn);
+            cmd.ExecuteNonQuery();
+        }
+        return (lifted, Apply(connectionString));
+    }
+
+    private static void EnsureHoldsTable(string connectionString)
+    {
+        using var conn = new NpgsqlConnection(Named(connectionString));
+        conn.Open();
+        using var cmd = new NpgsqlCommand($"""
+            CREATE TABLE IF NOT EXISTS {HoldsTable} (
+                number  TEXT        PRIMARY KEY,
+                kind    TEXT        NOT NULL CHECK (kind IN ('after', 'only')),
+                held_by TEXT        NOT NULL,
+                held_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                reason  TEXT        NOT NULL)
+            """, conn);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static void RecordHold(string connectionString, string number, string kind, string heldBy, string reason)
+    {
+        EnsureHoldsTable(connectionString);
+        using var conn = new NpgsqlConnection(Named(connectionString));
+        conn.Open();
+        using var cmd = new NpgsqlCommand($"""
+            INSERT INTO {HoldsTable} (number, kind, held_by, reason) VALUES (@n, @k, @b, @r)
+            ON CONFLICT (number) DO UPDATE SET kind = EXCLUDED.kind, held_by = EXCLUDED.held_by, held_at = now(), reason = EXCLUDED.reason
+            """, conn);
+        cmd.Parameters.AddWithValue("n", number);
+        cmd.Parameters.AddWithValue("k", kind);
+        cmd.Parameters.AddWithValue("b", heldBy);
+        cmd.Parameters.AddWithValue("r", reason);
+        cmd.ExecuteNonQuery();
     }
 
     private static string NumberOf(string scriptName) =>

@@ -9,7 +9,7 @@ public sealed class EmbeddedServerException(string message) : InvalidOperationEx
 
 /// <summary>Runs server binaries, dropping from root to a service user when needed
 /// (postgres refuses to run as root).</summary>
-internal static class ProcessRunner
+public static class ProcessRunner
 {
     public static bool IsRoot => Environment.UserName == "root";
 

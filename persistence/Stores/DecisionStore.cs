@@ -1,4 +1,5 @@
 using Cop.Actors.Models;
+using Cop.Actors.Telemetry;
 using Cop.Trading.Decisions;
 using Npgsql;
 using NpgsqlTypes;
@@ -29,6 +30,8 @@ public sealed class DecisionStore(NpgsqlDataSource db) : IDecisionLog
         LEFT JOIN tr ON tr.model_id = d.m AND tr.symbol = d.s AND tr.bar_time = d.t
         LEFT JOIN trading.trades old ON d.side IS NOT NULL AND old.model_id = d.m AND old.symbol = d.s AND old.bar_time = d.t
         ON CONFLICT (model_id, symbol, bar_time) DO NOTHING
+        RETURNING model_id, action, risk_verdict,
+            (SELECT o.ingested_at FROM usdcop_m5_ohlcv o WHERE o.symbol = model_inferences.symbol AND o.time = model_inferences.bar_time)
         """;
 
     public async Task WriteAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken ct = default)
@@ -52,7 +55,20 @@ public sealed class DecisionStore(NpgsqlDataSource db) : IDecisionLog
             decisions.Select(d => d.Fill is { } f ? (double?)(Math.Abs(f.Price / f.MidPrice - 1) * 10_000) : null).ToArray());
         cmd.Parameters.AddWithValue("pos", NpgsqlDbType.Array | NpgsqlDbType.Double, decisions.Select(d => d.Fill is { } f ? (double?)f.To : null).ToArray());
         cmd.Parameters.AddWithValue("eq", decisions.Select(d => d.EquityAfter).ToArray());
-        await cmd.ExecuteNonQueryAsync(ct);
+        // Each row inserted (not a re-written one) is a decision committed now (autocommit): its
+        // end-to-end latency runs from the bar's commit (ingested_at, the insert's transaction time).
+        var committed = new List<(string Model, string Action, string Verdict, DateTime? BarCommitted)>(decisions.Count);
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                committed.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetDateTime(3)));
+        var now = DateTime.UtcNow;
+        foreach (var (model, action, verdict, at) in committed)
+        {
+            CopMetrics.Decisions.WithLabels(model, action, verdict).Inc();
+            if (at is { } bar) CopMetrics.E2ELatency.WithLabels(model).Observe(Math.Max(0, (now - bar).TotalSeconds));
+        }
+        foreach (var newest in decisions.GroupBy(d => d.ModelId).Select(g => g.MaxBy(d => d.BarTime)!))
+            CopMetrics.PaperEquity.WithLabels(newest.ModelId).Set(newest.EquityAfter);
     }
 
     /// <summary>Whether the model's decision row for the bar is stored (what resolving its dead letter needs).</summary>

@@ -1,5 +1,6 @@
 using Cop.Actors.Models;
 using Cop.Trading.Features;
+using Cop.Trading.Learning;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -8,14 +9,16 @@ namespace Cop.Persistence.Stores;
 /// <summary>The offline (PostgreSQL) side of the feature service: a bar's stored features and close.</summary>
 public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource, IBarSequence
 {
-    // One column list and one mapper for both reads: the features, then close, macro date, symbol, time.
-    private static readonly string Select =
-        "SELECT " + FeatureColumns.Join(c => "f." + c) + ", b.close, f.macro_as_of, f.symbol, f.time " +
-        "FROM inference_features_5m f JOIN usdcop_m5_ohlcv b ON b.symbol = f.symbol AND b.time = f.time ";
+    // One column list and one mapper for every read: the features, then close, macro date, symbol, time.
+    private static readonly string Columns = "SELECT " + FeatureColumns.Join(c => "f." + c) + ", b.close, f.macro_as_of, f.symbol, f.time ";
+    private const string From = "FROM inference_features_5m f JOIN usdcop_m5_ohlcv b ON b.symbol = f.symbol AND b.time = f.time ";
+    private static readonly string Select = Columns + From;
+    // A dataset's rows: the same snapshot, then the bar's open, high and low for fills.
+    private static readonly string RowsSql = Columns + ", b.open, b.high, b.low " + From +
+        "WHERE f.symbol = @s AND f.time >= @from AND f.time < @to ORDER BY f.time";
 
     private static readonly string OneSql = Select + "WHERE f.symbol = @s AND f.time = @t";
     private static readonly string SinceSql = Select + "WHERE f.time >= @since ORDER BY f.time";
-    private static readonly string RangeSql = Select + "WHERE f.symbol = @s AND f.time >= @from AND f.time < @until ORDER BY f.time";
 
     /// <summary>Every stored bar's features from <paramref name="since"/> on (the online store's materialisation).</summary>
     public async Task<IReadOnlyList<FeatureSnapshot>> ReadSinceAsync(DateTime since, CancellationToken ct = default)
@@ -28,18 +31,25 @@ public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource, IBarSeq
         return list;
     }
 
-    /// <summary>A series' stored rows with from &lt;= time &lt; until, in time order (a backtest's bars), mapped as <see cref="ReadAsync"/> maps one.</summary>
-    public async Task<IReadOnlyList<FeatureSnapshot>> ReadRangeAsync(string symbol, DateTime from, DateTime until, CancellationToken ct = default)
+    /// <summary>A symbol's stored feature rows with their bars' OHLC, from <paramref name="from"/>
+    /// (inclusive) to <paramref name="to"/> (exclusive), in time order: what a dataset is built from
+    /// (read, never recomputed).</summary>
+    public async Task<IReadOnlyList<DatasetRow>> ReadRowsAsync(string symbol, DateTime from, DateTime to, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand(RangeSql);
+        await using var cmd = db.CreateCommand(RowsSql);
         cmd.Parameters.AddWithValue("s", symbol);
         cmd.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, from);
-        cmd.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, until);
+        cmd.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, to);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        var list = new List<FeatureSnapshot>();
-        while (await r.ReadAsync(ct)) list.Add(Snapshot(r));
+        var list = new List<DatasetRow>();
+        var open = FeatureNames.Count + 4;
+        while (await r.ReadAsync(ct)) list.Add(new DatasetRow(Snapshot(r), r.GetDouble(open), r.GetDouble(open + 1), r.GetDouble(open + 2)));
         return list;
     }
+
+    /// <summary>A series' stored rows with from &lt;= time &lt; until, in time order (a backtest's bars): the dataset's read without the OHLC.</summary>
+    public async Task<IReadOnlyList<FeatureSnapshot>> ReadRangeAsync(string symbol, DateTime from, DateTime until, CancellationToken ct = default) =>
+        [.. (await ReadRowsAsync(symbol, from, until, ct)).Select(r => r.Features)];
 
     public async Task<FeatureSnapshot?> ReadAsync(string symbol, DateTime barTime, CancellationToken ct = default)
     {

@@ -69,7 +69,7 @@ public static class DecisionPipeline
                     minBackoff ?? TimeSpan.FromMilliseconds(200), maxBackoff ?? TimeSpan.FromSeconds(5), retryFor ?? TimeSpan.FromSeconds(30),
                     (attempt, backoff) =>
                     {
-                        log.LogWarning("bar {Symbol} {Time:O} not decided by {Failed} (attempt {Attempt}); asking again from it in {Delay}",
+                        log.LogWarning("bar {Symbol} {BarTime:O} not decided by {Failed} (attempt {Attempt}); asking again from it in {Delay}",
                             group[first].Symbol, group[first].Time, string.Join(", ", results[first].Failed), attempt, backoff);
                         retrying?.Retry(group[first].Symbol, group[first].Time, results[first].Failed, attempt, backoff);
                     }, shutdown);
@@ -77,10 +77,15 @@ public static class DecisionPipeline
                 for (var i = 0; i < group.Count; i++)
                 {
                     var (e, result) = (group[i], results[i]);
+                    // One line per bar (debug): its symbol and time as properties, to follow it in JSON logs.
+                    if (log.IsEnabled(LogLevel.Debug))
+                        log.LogDebug("bar {Symbol:l} {BarTime:O} decided: {Decisions:l}", e.Symbol, e.Time,
+                            string.Join(", ", result.Decided.Select(d => $"{d.ModelId}{(d.Duplicate ? " (already)" : "")}")));
                     foreach (var failure in result.Failed)
                     {
                         var model = failure.ModelId;
-                        log.LogWarning("bar {Symbol} {Time:O} not decided by {Model}: {Failure}; dead-lettered", e.Symbol, e.Time, model, failure);
+                        log.LogWarning("bar {Symbol} {BarTime:O} not decided by {Model}: {Failure}; dead-lettered", e.Symbol, e.Time, model, failure);
+                        CopMetrics.PipelineFailures.WithLabels("decisions", "dead_lettered").Inc();
                         // The record that the bar was not decided is stored before the event moves on,
                         // however long PostgreSQL is away.
                         await Retrying.UntilDoneAsync(() => dlq.AddAsync(EventId(model, e.Symbol, e.Time), EventType, e.Time,

@@ -43,7 +43,12 @@ public static class FeaturePipeline
                 }
                 var now = DateTime.UtcNow;
                 foreach (var e in batch)
+                {
                     if (e.InsertedAt is { } at) CopMetrics.FeatureLatency.Observe(Math.Max(0, (now - at).TotalSeconds));
+                    // One line per bar (debug): its symbol and time as properties, to follow it in JSON logs.
+                    if (log.IsEnabled(LogLevel.Debug))
+                        log.LogDebug("bar {Symbol:l} {BarTime:O} ({Origin}, committed {InsertedAt:O}): features committed", e.Symbol, e.Time, e.Origin, e.InsertedAt);
+                }
                 return (IReadOnlyList<BarInserted>)batch;
             })
             .SelectMany(batch => batch);

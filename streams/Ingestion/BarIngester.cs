@@ -75,7 +75,7 @@ public sealed class BarIngester(IBarArchive store, IQuarantine quarantine, Valid
         }
         CopMetrics.BarsAccepted.WithLabels(Source).Inc(inserted);
         if (result.Accepted.Count > 0)
-            CopMetrics.LastOhlcvBarTimestamp.Set(new DateTimeOffset(result.Accepted.Max(a => a.Bar.Time)).ToUnixTimeSeconds());
+            CopMetrics.LastOhlcvBarTimestamp.IncTo(new DateTimeOffset(result.Accepted.Max(a => a.Bar.Time)).ToUnixTimeSeconds());
         return report;
     }
 

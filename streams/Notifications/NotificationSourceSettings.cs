@@ -19,6 +19,9 @@ public sealed record NotificationSourceSettings
     /// <summary>Watermark commits are batched: at most this many events or this long.</summary>
     public int CommitBatchSize { get; init; } = 512;
     public TimeSpan CommitMaxDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>cop.notify.mode = poll: the rollback plan's polling design. No LISTEN connection;
+    /// committed rows after the watermark are read every <see cref="PollInterval"/>.</summary>
+    public bool PollOnly { get; init; }
     /// <summary>Only rows of these symbols are read (hocon: cop.instruments); a NOTIFY naming another is quarantined.</summary>
     public InstrumentCatalogue Instruments { get; init; } = InstrumentCatalogue.UsdCop;
 }

@@ -21,9 +21,15 @@ public static class RowEventSource
         where TEvent : IRowEvent
     {
         var s = ctx.Settings;
-        CopMetrics.NotifyCircuitState.WithLabels(channel.Name).Set((int)ctx.Breaker.State);
+        // Every status exported at 0 from the start, so increase() over a quiet channel is 0, not "no data".
+        foreach (var status in new[] { "success", "catchup", "poll", "duplicate", "malformed", "refused" })
+            CopMetrics.NotifyEvents.WithLabels(channel.Name, status);
+        CopMetrics.CircuitBreakerOpened.WithLabels(channel.Name);
+        // Poll mode reports the state it is always in: polling (the circuit's "open").
+        CopMetrics.NotifyCircuitState.WithLabels(channel.Name).Set(s.PollOnly ? (int)CircuitState.Open : (int)ctx.Breaker.State);
         ctx.Breaker.Transitioned += (from, to, why) =>
         {
+            if (s.PollOnly) return;
             CopMetrics.NotifyCircuitState.WithLabels(channel.Name).Set((int)to);
             if (to == CircuitState.Open) CopMetrics.CircuitBreakerOpened.WithLabels(channel.Name).Inc();
             ctx.Log.Log(to == CircuitState.Open ? LogLevel.Error : LogLevel.Warning,
@@ -31,7 +37,8 @@ public static class RowEventSource
         };
 
         var restart = RestartSettings.Create(s.MinBackoff, s.MaxBackoff, 0.2);
-        return RestartSource.WithBackoff(() => ctx.Breaker.ShouldListen()
+        if (s.PollOnly) ctx.Log.LogWarning("{Channel}: cop.notify.mode = poll, no LISTEN; committed rows are read every {Interval}", channel.Name, s.PollInterval);
+        return RestartSource.WithBackoff(() => !s.PollOnly && ctx.Breaker.ShouldListen()
                     ? Source.UnfoldResourceAsync<TEvent, ListenSession<TEvent>>(
                         () => ListenSession<TEvent>.OpenAsync(channel, feed, ctx),
                         session => session.ReadAsync(),
@@ -50,6 +57,10 @@ public static class RowEventSource
                     EventOrigin.CatchUp => "catchup",
                     _ => "poll",
                 }).Inc();
+                if (admitted && e.InsertedAt is { } committed)
+                    CopMetrics.SensorResponse.WithLabels(channel.Name).Observe(Math.Max(0, (DateTime.UtcNow - committed).TotalSeconds));
+                if (admitted && ctx.Log.IsEnabled(LogLevel.Debug))
+                    ctx.Log.LogDebug("bar {Symbol:l} {BarTime:O}: {Channel:l} event ({Origin})", e.Symbol, e.Time, channel.Name, e.Origin);
                 return admitted;
             })
             .Named($"notify-{channel.Name}");

@@ -149,7 +149,7 @@ internal sealed class ListenSession<TEvent> : IAsyncDisposable where TEvent : IR
     private TEvent Answered(TEvent row)
     {
         if (_checking is null || !_checking.Remove((row.Symbol, row.Time), out var c)) return row;
-        return _channel.WithInsertedAt(row, c.Claim.InsertedAt);
+        return _channel.WithInsertedAt(row, c.Claim.InsertedAt ?? row.InsertedAt);
     }
 
     /// <summary>The claims the read did not answer (their symbols are the catalogue's: others were
@@ -238,9 +238,11 @@ internal sealed class PollSession<TEvent> where TEvent : IRowEvent
     {
         _feed = feed;
         _ctx = ctx;
-        _until = ctx.Breaker.RetryListenAt;
-        ctx.Log.LogWarning("{Channel}: LISTEN circuit open, polling every {Interval} until {Until:O}",
-            channel.Name, ctx.Settings.PollInterval, _until);
+        // Poll mode (cop.notify.mode = poll) polls for good; otherwise until LISTEN is tried again.
+        _until = ctx.Settings.PollOnly ? DateTime.MaxValue : ctx.Breaker.RetryListenAt;
+        if (!ctx.Settings.PollOnly)
+            ctx.Log.LogWarning("{Channel}: LISTEN circuit open, polling every {Interval} until {Until:O}",
+                channel.Name, ctx.Settings.PollInterval, _until);
     }
 
     public async Task<Option<TEvent>> ReadAsync()

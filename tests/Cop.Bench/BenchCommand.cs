@@ -23,8 +23,8 @@ public static class BenchCommand
 {
     public static async Task<int> RunAsync(CopSettings settings, bool quick, string barFile, string macroFolder, string? only = null)
     {
-        if (only is not (null or "trading" or "backtest"))
-            throw new ArgumentException($"--only takes 'trading' or 'backtest' (or nothing for every section), not '{only}'");
+        if (only is not (null or "trading" or "training" or "backtest"))
+            throw new ArgumentException($"--only takes 'trading', 'training' or 'backtest' (or nothing for every section), not '{only}'");
         var (oneByOne, sustained, pollEvents) = quick ? (300, 10_000, 5) : (2_000, 100_000, 40);
         await using var services = await BackingServices.StartAsync(settings, database: "cop_bench");
         var cs = services.ConnectionString;
@@ -41,6 +41,15 @@ public static class BenchCommand
         {
             await FeatureBench.RunAsync(services, settings, barFile, macroFolder, quick, featureRows, featureTargets);
             await MacroBench.RunAsync(services, settings, macroFolder, macroRows, featureTargets);
+        }
+        var trainingRows = new List<(string, string)>();
+        if (only is null or "training")
+            await TrainingBench.RunAsync(services, settings, barFile, macroFolder, quick, trainingRows, featureTargets);
+        if (only == "training")
+        {
+            Write("Cop bench: training (issue 15)", trainingRows);
+            WriteTargets(featureTargets);
+            return 0;
         }
         var backtestRows = new List<(string, string)>();
         if (only is null or "backtest")
@@ -131,6 +140,7 @@ public static class BenchCommand
         Write("Cop bench: features (issue 3)", featureRows);
         Write("Cop bench: macro (issue 4)", macroRows);
         Write("Cop bench: deployed models (issue 5)", tradingRows);
+        Write("Cop bench: training (issue 15)", trainingRows);
         Write("Cop bench: backtests (issue 16)", backtestRows);
         Write("Cop bench: event backbone", rows);
         var p99 = Stats.Percentile(cop, .99);

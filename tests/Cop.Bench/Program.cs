@@ -8,7 +8,7 @@ Log.Logger = ConsoleLog.Create();
 var root = new RootCommand("Cop's benchmarks: features, macro, deployed models and the NOTIFY backbone vs polling (figures go to BENCHMARKS.md).");
 var quick = new Option<bool>("--quick") { Description = "Smaller workloads (a smoke run)." };
 var file = new Option<string>("--file") { Description = "Bar file (csv or csv.gz).", DefaultValueFactory = _ => BundledData.DefaultBarFile() };
-var only = new Option<string?>("--only") { Description = "Run one section: trading or backtest." };
+var only = new Option<string?>("--only") { Description = "Run one section: trading, training or backtest." };
 foreach (var o in new Option[] { quick, file, only }) root.Options.Add(o);
 root.SetAction(async (pr, _) =>
 {

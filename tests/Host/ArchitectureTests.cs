@@ -57,7 +57,7 @@ public class ArchitectureTests
         while (!Directory.Exists(Path.Combine(root, "db-migrations"))) root = Path.GetDirectoryName(root)!;
         var declaration = new System.Text.RegularExpressions.Regex(
             @"^public (?:(?:sealed|static|readonly|abstract|partial) )*(?:record struct|record|class|struct|enum|interface) (\w+)");
-        var files = new[] { "Trading", "Models", "Macro" }
+        var files = new[] { "Trading", "Models", "Macro", "Learning" }
             .SelectMany(d => Directory.GetFiles(Path.Combine(root, "actors", d), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")).ToList();
         Assert.NotEmpty(files);
@@ -85,11 +85,25 @@ public class ArchitectureTests
         Assert.True(offenders.Count == 0, $"ActorSystem.Create outside AddCop: {string.Join(", ", offenders)}");
     }
 
+    /// <summary>Learning (PPO, the trading environment) is plain C# over the domain: it references
+    /// Cop.Trading and the base library (System.Numerics.Tensors included) and nothing else.</summary>
+    [Fact]
+    public void Learning_references_only_the_trading_domain_and_the_base_library()
+    {
+        var learning = typeof(Cop.Learning.PpoTrainer).Assembly;
+        Assert.Equal("Cop.Learning", learning.GetName().Name);
+        var referenced = learning.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.Contains("Cop.Trading", referenced);
+        Assert.All(referenced, name => Assert.True(name == "Cop.Trading" || name.StartsWith("System") || name is "netstandard" or "mscorlib",
+            $"Cop.Learning references {name}: learning may use only Cop.Trading and System.*"));
+    }
+
     /// <summary>The layers, on the compiled assemblies: each references only the ones below it.</summary>
     [Theory]
     [InlineData("Cop.Actors", new[] { "Cop.Streams", "Cop.Persistence", "Cop.Host", "Npgsql", "StackExchange.Redis" })]
     [InlineData("Cop.Streams", new[] { "Cop.Persistence", "Cop.Host", "Npgsql", "StackExchange.Redis" })]
     [InlineData("Cop.Persistence", new[] { "Cop.Host" })]
+    [InlineData("Cop.Learning", new[] { "Cop.Actors", "Cop.Streams", "Cop.Persistence", "Cop.Host", "Npgsql", "StackExchange.Redis", "Akka" })]
     public void Each_layer_references_only_the_layers_below_it(string layer, string[] forbidden)
     {
         var assembly = Assembly.Load(layer);

@@ -12,7 +12,7 @@ public class MigrationTests
         "public.inference_features_5m", "public.model_registry", "public.experiment_runs",
         "public.backtest_results", "public.promotion_requests", "trading.model_inferences",
         "trading.trades", "ml.model_promotion_audit", "public.quarantine",
-        "system.stream_watermarks", "system.dead_letter_queue",
+        "system.stream_watermarks", "system.dead_letter_queue", "public.experiment_models",
     ];
 
     [Fact]

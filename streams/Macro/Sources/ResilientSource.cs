@@ -36,6 +36,8 @@ public abstract class ResilientSource : HttpApiClient, IMacroSource
     {
         Resilience = resilience;
         CopMetrics.ExtractorHealth.WithLabels(name).Set(1);
+        CopMetrics.ExtractionRetries.WithLabels(name);   // exported at 0 from the start: increase() sees the first retry
+        CopMetrics.ActiveCircuitBreakers.WithLabels("macro");
         // Polly for the breaker only: the retry inside it is the house one (Retrying), as everywhere.
         _breakerPipeline = new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
@@ -46,8 +48,8 @@ public abstract class ResilientSource : HttpApiClient, IMacroSource
                 SamplingDuration = resilience.BreakerWindow,
                 BreakDuration = resilience.BreakDuration,
                 StateProvider = _breaker,
-                OnOpened = _ => { CopMetrics.ActiveCircuitBreakers.Inc(); CopMetrics.ExtractorHealth.WithLabels(name).Set(0); return default; },
-                OnClosed = _ => { CopMetrics.ActiveCircuitBreakers.Dec(); CopMetrics.ExtractorHealth.WithLabels(name).Set(1); return default; },
+                OnOpened = _ => { CopMetrics.ActiveCircuitBreakers.WithLabels("macro").Inc(); CopMetrics.ExtractorHealth.WithLabels(name).Set(0); return default; },
+                OnClosed = _ => { CopMetrics.ActiveCircuitBreakers.WithLabels("macro").Dec(); CopMetrics.ExtractorHealth.WithLabels(name).Set(1); return default; },
             })
             .Build();
     }
@@ -63,16 +65,29 @@ public abstract class ResilientSource : HttpApiClient, IMacroSource
 
     public async Task<IReadOnlyList<MacroValue>> FetchAsync(MacroVariableSpec variable, DateOnly from, DateOnly to, CancellationToken ct = default)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var attempts = 0;
         try
         {
-            return await _breakerPipeline.ExecuteAsync(async token =>
-                await WithRetriesAsync(t => FetchOnceAsync(variable, from, to, t), token), ct);
+            var values = await _breakerPipeline.ExecuteAsync(async token =>
+                await WithRetriesAsync(t =>
+                {
+                    if (Interlocked.Increment(ref attempts) > 1) CopMetrics.ExtractionRetries.WithLabels(Name).Inc();
+                    return FetchOnceAsync(variable, from, to, t);
+                }, token), ct);
+            CopMetrics.LastSuccessfulExtraction.WithLabels(Name).Set(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
+            return values;
         }
         catch (Exception e) when (e is MacroSourceException or BrokenCircuitException)
         {
-            CopMetrics.ExtractionFailures.WithLabels(Name).Inc();
+            CopMetrics.ExtractionFailures.WithLabels(Name, e is BrokenCircuitException ? "circuit_open"
+                : e is MacroSourceException { Transient: true } ? "transient" : "permanent").Inc();
             if (e is BrokenCircuitException) throw new MacroSourceException($"{Name}: circuit open after repeated failures; not called", transient: true);
             throw;
+        }
+        finally
+        {
+            CopMetrics.ExtractionDuration.WithLabels(Name, variable.Column).Observe(clock.Elapsed.TotalSeconds);
         }
     }
 
