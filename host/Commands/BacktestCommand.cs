@@ -97,17 +97,21 @@ public static class BacktestCommand
         if (compareLive)
             foreach (var r in results)
             {
+                var label = r.Mode == BacktestMode.FastLoop ? "fast loop" : "actor";
                 var live = await service.Store.LiveDecisionsAsync(r.ModelId, r.Symbol, TradingSession.BogotaMidnightUtc(r.From), TradingSession.BogotaMidnightUtc(r.To.AddDays(1)), ct);
-                var first = Enumerable.Range(0, Math.Min(live.Count, r.Decisions.Count)).Cast<int?>().FirstOrDefault(i => !SameAsLive(live[i!.Value], r.Decisions[i.Value]));
+                var byBar = r.Decisions.ToDictionary(d => d.BarTime);
+                var differing = live.Where(l => !byBar.TryGetValue(l.BarTime, out var b) || !SameAsLive(l, b)).ToList();
                 var fills = live.Count(l => l.FillPrice is not null);
-                if (live.Count == r.Decisions.Count && first is null)
-                    AnsiConsole.MarkupLine($"[green]{(r.Mode == BacktestMode.FastLoop ? "fast loop" : "actor")} equals the live rows[/]: {live.Count:N0} decisions "
-                        + $"(action, verdict, observation hash, confidence), {fills:N0} fills (price, equity after)");
+                if (differing.Count == 0)
+                    AnsiConsole.MarkupLine($"[green]{label} equals the live rows[/]: {live.Count:N0} decisions (action, verdict, observation hash, confidence), "
+                        + $"{fills:N0} fills (price, equity after)" + (live.Count < r.Decisions.Count
+                            ? $"; [yellow]{r.Decisions.Count - live.Count:N0} backtested bars have no live decision[/] (from {r.Decisions.First(d => live.Count == 0 || d.BarTime > live[^1].BarTime).BarTime:yyyy-MM-dd HH:mm}Z)" : ""));
                 else
                 {
                     exit = 1;
-                    AnsiConsole.MarkupLine($"[red]{(r.Mode == BacktestMode.FastLoop ? "fast loop" : "actor")} differs from the live rows[/]: {live.Count:N0} live, {r.Decisions.Count:N0} backtested"
-                        + (first is { } i ? Markup.Escape($"; first difference at {r.Decisions[i].BarTime:O}: live {live[i]}, backtest {r.Decisions[i]}") : ""));
+                    var first = differing[0];
+                    AnsiConsole.MarkupLine($"[red]{label} differs from the live rows[/]: {differing.Count:N0} of {live.Count:N0} live rows; "
+                        + Markup.Escape($"first at {first.BarTime:O}: live {first}, backtest {(byBar.TryGetValue(first.BarTime, out var b) ? b : "no row")}"));
                 }
             }
         if (results.Count == 2)

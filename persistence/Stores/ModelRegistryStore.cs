@@ -70,12 +70,11 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db) : Cop.Actors.Models.
         await tx.CommitAsync(ct);
     }
 
-    public async Task SetKillSwitchAsync(string modelId, bool on, CancellationToken ct = default)
+    /// <summary>The kill switch, audited (ml.promotion_events) with who: <paramref name="by"/>, else the OS user.</summary>
+    public async Task SetKillSwitchAsync(string modelId, bool on, string? by = null, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("UPDATE model_registry SET kill_switch = @k, updated_at = NOW() WHERE model_id = @id");
-        cmd.Parameters.AddWithValue("id", modelId);
-        cmd.Parameters.AddWithValue("k", on);
-        if (await cmd.ExecuteNonQueryAsync(ct) == 0) throw new ArgumentException($"unknown model '{modelId}'");
+        if (!await new Promotion.PromotionStore(db).SetKillSwitchAsync(modelId, on, by ?? Environment.UserName, ct))
+            throw new ArgumentException($"unknown model '{modelId}'");
     }
 
     public async Task RecordErrorAsync(string modelId, string error, CancellationToken ct = default)

@@ -36,7 +36,11 @@ public sealed class Backtester(IBacktestData data, IBacktestResults results, Mod
         {
             var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             // The consumer cancelled (or the stream ended otherwise): stop the run.
-            queue.WatchCompletionAsync().ContinueWith(_ => cts.Cancel(), TaskScheduler.Default);
+            queue.WatchCompletionAsync().ContinueWith(_ =>
+            {
+                try { cts.Cancel(); }
+                catch (ObjectDisposedException) { }   // the run had ended and let go of it
+            }, TaskScheduler.Default);
             _ = Task.Run(async () =>
             {
                 try

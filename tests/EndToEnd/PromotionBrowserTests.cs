@@ -179,9 +179,20 @@ public sealed class PromotionBrowserTests(ITestOutputHelper output)
         await bo.ClickAsync($"tr[data-model='{Candidate}']");
         await Assertions.Expect(bo.Locator("#decisions tbody tr").First).ToBeVisibleAsync();
         await bo.ScreenshotAsync(new() { Path = Path.Combine(shots, "models.png"), FullPage = true });
+        // The kill switch from the page: on (recorded in the registry, which the running service follows), then off.
+        await bo.ClickAsync($"button[data-kill='{Candidate}']");
+        await Assertions.Expect(bo.Locator($"button[data-kill='{Candidate}']")).ToHaveTextAsync("ON (turn off)");
+        Assert.True(await Sql.ScalarAsync<bool>(cs, "SELECT kill_switch FROM model_registry WHERE model_id = @m", ("m", Candidate)));
+        await bo.ClickAsync($"button[data-kill='{Candidate}']");
+        await Assertions.Expect(bo.Locator($"button[data-kill='{Candidate}']")).ToHaveTextAsync("off (turn on)");
+        Assert.False(await Sql.ScalarAsync<bool>(cs, "SELECT kill_switch FROM model_registry WHERE model_id = @m", ("m", Candidate)));
+        await Assertions.Expect(vic.Locator("body")).ToBeVisibleAsync();
+        await vic.GotoAsync(new Uri(web.Address, "/ui/models.html").ToString());
+        await Assertions.Expect(vic.Locator($"tr[data-model='{Candidate}']")).ToBeVisibleAsync();
+        Assert.Equal(0, await vic.Locator("button[data-kill]").CountAsync());   // a viewer has no kill-switch button
         await bo.GotoAsync(new Uri(web.Address, "/ui/audit.html").ToString());
         await Assertions.Expect(bo.Locator("#audit-body tr[data-action='stage']").First).ToContainTextAsync("staging -> deployed");
-        foreach (var action in new[] { "request", "auto_vote", "manual_vote", "backtest" })
+        foreach (var action in new[] { "request", "auto_vote", "manual_vote", "backtest", "kill_switch" })
             await Assertions.Expect(bo.Locator($"#audit-body tr[data-action='{action}']").First).ToBeVisibleAsync();
         await bo.ScreenshotAsync(new() { Path = Path.Combine(shots, "audit.png"), FullPage = true });
         output.WriteLine($"screenshots in {shots}");
