@@ -19,7 +19,9 @@ public sealed class BacktestService : IAsyncDisposable
     private readonly NpgsqlDataSource _db;
     private readonly FeatureStore _bars;
 
-    /// <param name="system">The actor system (AddCop) for actor-mode runs; null: fast loop only.</param>
+    /// <param name="system">The actor system (AddCop) for actor-mode runs; null: fast loop only. The actor mode
+    /// journals to that system's journal: `cop backtest` gives it one in memory; in `cop run` (SQL journal) each
+    /// actor-mode run would leave its events in PostgreSQL, so a web UI should run the fast loop.</param>
     public BacktestService(CopSettings settings, string connectionString, ActorSystem? system = null)
     {
         _db = NpgsqlDataSource.Create(ConnectionStrings.Pooled(connectionString, "cop-backtest"));
