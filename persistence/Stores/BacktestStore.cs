@@ -22,13 +22,17 @@ public sealed class BacktestStore(NpgsqlDataSource db) : IBacktestData, IBacktes
 
     public async Task<BacktestModel?> FindModelAsync(string modelId, CancellationToken ct = default)
     {
-        // The experiment a model came from names it in its config ({"model_id": ...}); the newest wins.
+        // A model's validation and test periods are the splits of the dataset it was trained on
+        // (cop train records the model against that dataset version in experiment_models).
         await using var cmd = db.CreateCommand("""
             SELECT m.model_id, m.model_version, m.file_path, m.file_sha256, m.norm_stats::text, m.training_start_date, m.training_end_date,
                    e.val_start, e.val_end, e.test_start, e.test_end
             FROM model_registry m
-            LEFT JOIN LATERAL (SELECT val_start, val_end, test_start, test_end FROM experiment_runs
-                               WHERE config ->> 'model_id' = m.model_id ORDER BY created_at DESC, id DESC LIMIT 1) e ON TRUE
+            LEFT JOIN LATERAL (SELECT r.val_start, r.val_end, r.test_start, r.test_end
+                               FROM experiment_models x
+                               JOIN experiment_runs r ON r.experiment_name = x.experiment_name AND r.version = x.dataset_version
+                               WHERE x.model_id = m.model_id AND x.model_version = m.model_version
+                               ORDER BY x.created_at DESC, x.id DESC LIMIT 1) e ON TRUE
             WHERE m.model_id = @id
             """);
         cmd.Parameters.AddWithValue("id", modelId);
