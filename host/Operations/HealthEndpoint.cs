@@ -63,7 +63,7 @@ public static class HealthEndpoint
         // Listeners and heartbeat: every LISTEN connection echoes the system_heartbeat NOTIFY.
         if (poll)
         {
-            c["listeners"] = new(HealthStatus.Healthy, "cop.notify.mode = poll: no LISTEN connections, bars are polled");
+            c["listeners"] = new(HealthStatus.Healthy, "cop.notify.mode = poll: bars are polled, no listener connections");
             c["heartbeat"] = new(HealthStatus.Healthy, "poll mode: no NOTIFY heartbeat to echo");
         }
         else if (runtime.Heartbeat is not { } hb)

@@ -20,7 +20,7 @@ public class PgBouncerTests(ITestOutputHelper output)
         var cs = await SharedPostgres.NewDatabaseAsync("bouncer");
         var direct = new NpgsqlConnectionStringBuilder(cs);
         var dir = Directory.CreateTempSubdirectory("cop-pgbouncer-").FullName;
-        var port = PrometheusTests.FreePort();
+        var port = TiedServer.FreePort();
         Process? bouncer = null;
         try
         {
@@ -46,13 +46,14 @@ public class PgBouncerTests(ITestOutputHelper output)
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
             // PgBouncer refuses to run as root: it drops to the postgres user (-u) then.
             string[] args = Environment.UserName == "root" ? ["-u", "postgres", $"{dir}/pgbouncer.ini"] : [$"{dir}/pgbouncer.ini"];
-            bouncer = PrometheusTests.StartTied(Binary, Path.Combine(dir, "stdout.log"), args);
+            bouncer = await TiedServer.StartAsync(Binary, Path.Combine(dir, "stdout.log"), args);
             var pooled = new NpgsqlConnectionStringBuilder(cs) { Port = port }.ConnectionString;
             await Eventually.Until(async () =>
             {
                 try { return await Sql.ScalarAsync<int>(pooled, "SELECT 1") == 1; }
                 catch (NpgsqlException) { return false; }
-            }, TimeSpan.FromSeconds(30), "PgBouncer answering", () => File.Exists($"{dir}/pgbouncer.log") ? File.ReadAllText($"{dir}/pgbouncer.log") : "");
+            }, TimeSpan.FromSeconds(60), "PgBouncer answering", () => string.Join("\n", new[] { "pgbouncer.log", "stdout.log" }
+                .Select(f => Path.Combine(dir, f)).Where(File.Exists).Select(File.ReadAllText)) + $" (exited: {bouncer.HasExited})");
 
             await using var cop = await RunningCop.StartAsync(pooled, new Dictionary<string, string> { ["COP_LISTEN_DATABASE_URL"] = cs });
             const int bars = 60;

@@ -28,7 +28,7 @@ public class PrometheusTests(ITestOutputHelper output)
         await DecideAsync(cs, 0, 20);
 
         var dir = Directory.CreateTempSubdirectory("cop-prometheus-").FullName;
-        var port = FreePort();
+        var port = TiedServer.FreePort();
         Process? prometheus = null;
         try
         {
@@ -38,7 +38,7 @@ public class PrometheusTests(ITestOutputHelper output)
             var config = File.ReadAllText(Path.Combine(OpsConfigTests.Ops, "prometheus", "prometheus.yml"))
                 .Replace("127.0.0.1:9464", $"127.0.0.1:{cop.Port}").Replace("15s", "1s");
             File.WriteAllText(Path.Combine(dir, "prometheus.yml"), config);
-            prometheus = StartTied(Prometheus, Path.Combine(dir, "prometheus.log"),
+            prometheus = await TiedServer.StartAsync(Prometheus, Path.Combine(dir, "prometheus.log"),
                 $"--config.file={dir}/prometheus.yml", $"--storage.tsdb.path={dir}/data", $"--web.listen-address=127.0.0.1:{port}");
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
             await Eventually.Until(async () => await ReadyAsync(http), TimeSpan.FromSeconds(60), "Prometheus ready",
@@ -95,26 +95,6 @@ public class PrometheusTests(ITestOutputHelper output)
             prometheus?.Dispose();
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
-    }
-
-    /// <summary>A server that cannot outlive the test run: setpriv sets the kernel's parent-death
-    /// signal and execs it in place (as Cop starts its embedded servers).</summary>
-    public static Process StartTied(string file, string log, params string[] args)
-    {
-        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var a in new[] { "-c", "log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1", "cop-test-server", log, "setpriv", "--pdeathsig", "KILL", "--", file })
-            psi.ArgumentList.Add(a);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
-
-    public static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 
     private static async Task DecideAsync(string cs, int from, int to)
