@@ -60,6 +60,10 @@ public class TrainCommandTests
                 (model.Status, model.FileSha256, model.FileSha256, model.NormStatsHash, model.FeatureOrderHash));
             Assert.Equal(built.Dataset.Span(Cop.Trading.Learning.DatasetSplit.Train), (model.TrainingStart!.Value, model.TrainingEnd!.Value));
             using (PolicySession.Load(model.FilePath, model.FileSha256)) { }
+            // `cop backtest --period validation|test` of the trained model: its dataset's splits.
+            var periods = (await new BacktestStore(db).FindModelAsync(model.ModelId))!;
+            Assert.Equal(((new DateOnly(2020, 4, 29), new DateOnly(2020, 5, 15)), (new DateOnly(2020, 5, 20), new DateOnly(2020, 5, 29))),
+                (periods.Validation, periods.Test));
 
             var recorded = Assert.Single(await experiments.ModelsAsync("sample2020"));
             Assert.Equal((model.ModelId, model.Version, outcome.Training.Sha256, 7, 2048L), (recorded.ModelId, recorded.ModelVersion, recorded.OnnxSha256, recorded.Seed, recorded.Timesteps));
