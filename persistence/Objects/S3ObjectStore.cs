@@ -89,6 +89,14 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             throw new IOException($"object store {where} is unreachable: {e.Message}");
         }
+        catch (AmazonClientException e)
+        {
+            throw new IOException($"object store {where}: {e.Message}");
+        }
+        catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
+        {
+            throw new IOException($"object store {where} did not answer in time");
+        }
     }
 
     public void Dispose() => _s3.Dispose();

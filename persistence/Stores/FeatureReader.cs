@@ -9,7 +9,7 @@ namespace Cop.Persistence.Stores;
 /// <summary>The offline (PostgreSQL) side of the feature service: a bar's stored features and close.</summary>
 public sealed class FeatureReader(NpgsqlDataSource db) : IFeatureSource, IBarSequence
 {
-    // One column list and one mapper for both reads: the features, then close, macro date, symbol, time.
+    // One column list and one mapper for every read: the features, then close, macro date, symbol, time.
     private static readonly string Columns = "SELECT " + FeatureColumns.Join(c => "f." + c) + ", b.close, f.macro_as_of, f.symbol, f.time ";
     private const string From = "FROM inference_features_5m f JOIN usdcop_m5_ohlcv b ON b.symbol = f.symbol AND b.time = f.time ";
     private static readonly string Select = Columns + From;
