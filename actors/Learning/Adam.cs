@@ -46,9 +46,27 @@ public sealed class Adam<T> where T : unmanaged, IFloatingPointIeee754<T>
         var stepSize = T.CreateChecked(learningRate / (1 - Math.Pow(_beta1, _step)));
         var correction2 = T.CreateChecked(Math.Sqrt(1 - Math.Pow(_beta2, _step)));
         var eps = T.CreateChecked(_eps);
+        var width = Vector<T>.Count;
+        var vb1 = new Vector<T>(b1);
+        var vb2 = new Vector<T>(b2);
+        var v1 = new Vector<T>(oneMinusB1);
+        var v2 = new Vector<T>(oneMinusB2);
+        var vStep = new Vector<T>(stepSize);
+        var vCorrection = new Vector<T>(correction2);
+        var vEps = new Vector<T>(eps);
         foreach (var (p, g, m, v) in _groups)
         {
-            for (var i = 0; i < p.Length; i++)
+            var i = 0;
+            for (; i + width <= p.Length; i += width)
+            {
+                var gi = new Vector<T>(g.AsSpan(i));
+                var mi = vb1 * new Vector<T>(m.AsSpan(i)) + v1 * gi;
+                var vi = vb2 * new Vector<T>(v.AsSpan(i)) + v2 * gi * gi;
+                mi.CopyTo(m.AsSpan(i));
+                vi.CopyTo(v.AsSpan(i));
+                (new Vector<T>(p.AsSpan(i)) - vStep * mi / (Vector.SquareRoot(vi) / vCorrection + vEps)).CopyTo(p.AsSpan(i));
+            }
+            for (; i < p.Length; i++)
             {
                 var gi = g[i];
                 m[i] = b1 * m[i] + oneMinusB1 * gi;

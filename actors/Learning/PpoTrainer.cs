@@ -80,7 +80,7 @@ public sealed class PpoTrainer
         }
     }
 
-    /// <summary>The policy's action probabilities for an observation, sampled (training) or its argmax (deployment).</summary>
+    /// <summary>An action drawn from the policy's probabilities (training explores; deployment takes the argmax, Policy.Decide).</summary>
     private int Sample(ReadOnlySpan<float> logProbs)
     {
         var u = _rng.NextDouble();

@@ -10,7 +10,7 @@ namespace Cop.Host.Application;
 /// <summary>
 /// `cop train`: the experiment's newest dataset (experiment_runs, its file from the object store,
 /// hash checked), PPO on its train split with the validation evaluations (<see cref="PolicyTraining"/>),
-/// then the kept policy's files into the object store (ml-models/{experiment}/{model version}/), the
+/// then the kept policy's files into the object store (ml-models/{experiment}/{model id}/), the
 /// model registered in model_registry as `registered` (the contract checked by
 /// <see cref="ModelRegistration"/>, with the dataset's norm_stats and the train split's dates) and
 /// recorded in experiment_models with its validation figures and the baselines'.
@@ -42,7 +42,9 @@ public static class ModelTraining
         Directory.Move(scratch, folder);
         result = result with { Directory = folder, ModelPath = Path.Combine(folder, PolicyTraining.ModelFile) };
 
-        var prefix = ObjectKeys.ModelFolder(experiment.Name, modelVersion);
+        // The folder is the model id, not its version label: two trainings with the same dataset, seed
+        // and timesteps but other code are other models, and must not overwrite each other's files.
+        var prefix = ObjectKeys.ModelFolder(experiment.Name, modelId);
         foreach (var file in new[] { PolicyTraining.ModelFile, PolicyTraining.NormStatsFile, PolicyTraining.LogFile, PolicyTraining.EvaluationFile })
             await objects.PutFileAsync(prefix + file, Path.Combine(folder, file), ct);
 

@@ -71,7 +71,7 @@ public class TrainCommandTests
             var flat = recorded.Validation.Single(v => v.Policy == "flat");
             Assert.Equal((0.0, 0), (flat.TotalReturn, flat.Trades));   // flat never trades: the figures come from the real path
             Assert.True(recorded.Validation.Single(v => v.Policy == "buy_and_hold").Trades >= 1);
-            var stored = await objects.ListAsync(ObjectKeys.ModelFolder("sample2020", model.Version));
+            var stored = await objects.ListAsync(ObjectKeys.ModelFolder("sample2020", model.ModelId));
             Assert.Equal([PolicyTraining.EvaluationFile, PolicyTraining.ModelFile, PolicyTraining.NormStatsFile, PolicyTraining.LogFile],
                 stored.Select(o => o.Key.Split('/')[^1]).Order());
             Assert.Equal(4, File.ReadAllLines(Path.Combine(outcome.Training.Directory, PolicyTraining.LogFile)).Length);
