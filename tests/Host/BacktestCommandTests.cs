@@ -68,31 +68,7 @@ public class BacktestCommandTests(ITestOutputHelper output) : IDisposable
 
     private async Task<(int ExitCode, string Output)> CopAsync(string[] args, string database)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cop.dll"), .. args])
-        {
-            WorkingDirectory = _home,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["COP_DATABASE_URL"] = database, ["COLUMNS"] = "200" },
-        };
-        start.Environment.Remove("COP_CONFIG");
-        using var cop = Process.Start(start)!;
-        var log = new StringBuilder();
-        cop.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        cop.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        cop.BeginOutputReadLine();
-        cop.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try { await cop.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException)
-        {
-            cop.Kill(entireProcessTree: true);
-            Assert.Fail($"cop {string.Join(' ', args)} still running after 120 s:\n{log}");
-        }
-        cop.WaitForExit();
-        var text = log.ToString();
-        output.WriteLine($"$ cop {string.Join(' ', args)} -> {cop.ExitCode}\n{text}");
-        Assert.DoesNotContain("   at ", text);
-        return (cop.ExitCode, text);
+        var r = await CopProcess.RunAsync(_home, database, args, output);
+        return (r.ExitCode, r.Output);
     }
 }

@@ -362,38 +362,6 @@ public class DatasetBuildTests(SampleFeatureStore sample, S3rverFixture s3, ITes
         Assert.False(Directory.Exists(Path.Combine(_dir, "bad")), "nothing was put in the object store");
     }
 
-    private sealed record CopResult(int ExitCode, string Output)
-    {
-        public string Fatal => string.Join("\n", Output.Split('\n').Where(l => l.Contains(" FTL]")));
-    }
-
-    /// <summary>The built cop.dll against <paramref name="database"/>, from a scratch folder.</summary>
-    private async Task<CopResult> CopAsync(string[] args, string database, params (string Name, string Value)[] env)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cop.dll"), .. args])
-        {
-            WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true,
-            Environment = { ["COP_DATABASE_URL"] = database, ["COLUMNS"] = "200" },
-        };
-        foreach (var v in new[] { "COP_CONFIG", "COP_OBJECT_STORE", "COP_OBJECTS_DIR" }) start.Environment.Remove(v);
-        foreach (var (n, v) in env) start.Environment[n] = v;
-        using var cop = Process.Start(start)!;
-        var log = new StringBuilder();
-        cop.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        cop.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        cop.BeginOutputReadLine();
-        cop.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try { await cop.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException)
-        {
-            cop.Kill(entireProcessTree: true);
-            Assert.Fail($"cop {string.Join(' ', args)} still running after 120 s:\n{log}");
-        }
-        cop.WaitForExit();
-        var text = log.ToString();
-        output.WriteLine($"$ cop {string.Join(' ', args)} -> {cop.ExitCode}\n{text}");
-        Assert.DoesNotContain("   at ", text);
-        return new CopResult(cop.ExitCode, text);
-    }
+    private Task<CopProcess.Result> CopAsync(string[] args, string database, params (string Name, string Value)[] env) =>
+        CopProcess.RunAsync(_dir, database, args, output, env);
 }

@@ -331,42 +331,6 @@ public class HostileInputTests(ITestOutputHelper output) : IDisposable
     private static Task<bool> SchemaExistsAsync(string cs) =>
         Sql.ScalarAsync<bool>(cs, "SELECT to_regclass('public.schemaversions') IS NOT NULL");
 
-    private sealed record CopResult(int ExitCode, string Output)
-    {
-        /// <summary>The fatal line(s) the user sees; a stack trace shows as "   at " lines.</summary>
-        public string Fatal => string.Join("\n", Output.Split('\n').Where(l => l.Contains(" FTL]")));
-    }
-
-    /// <summary>Runs the built cop.dll against <paramref name="database"/> from a scratch folder and
-    /// asserts it ended on its own without printing a stack trace.</summary>
-    private async Task<CopResult> CopAsync(string[] args, string database, params (string Name, string Value)[] env)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cop.dll"), .. args])
-        {
-            WorkingDirectory = _home,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["COP_DATABASE_URL"] = database, ["COLUMNS"] = "200" },
-        };
-        start.Environment.Remove("COP_CONFIG");
-        foreach (var (name, value) in env) start.Environment[name] = value;
-        using var cop = Process.Start(start)!;
-        var log = new StringBuilder();
-        cop.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        cop.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        cop.BeginOutputReadLine();
-        cop.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try { await cop.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException)
-        {
-            cop.Kill(entireProcessTree: true);
-            Assert.Fail($"cop {string.Join(' ', args)} still running after 120 s:\n{log}");
-        }
-        cop.WaitForExit();   // the output handlers have drained
-        var text = log.ToString();
-        output.WriteLine($"$ cop {string.Join(' ', args)} -> {cop.ExitCode}\n{text}");
-        Assert.DoesNotContain("   at ", text);
-        return new CopResult(cop.ExitCode, text);
-    }
+    private Task<CopProcess.Result> CopAsync(string[] args, string database, params (string Name, string Value)[] env) =>
+        CopProcess.RunAsync(_home, database, args, output, env);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Xunit.Abstractions;
 
 namespace Cop.Tests.Infrastructure;
 
@@ -32,6 +33,8 @@ public sealed class CopProcess : IDisposable
             // The admin endpoint (cop pbm) on a free port too: 9110 may be another Cop's.
             Environment = { ["COP_HTTP_URLS"] = $"http://127.0.0.1:{port}", ["COP_ADMIN_URLS"] = "http://127.0.0.1:0" },
         };
+        // Settings an operator's shell may carry never reach a test's cop unless the test gives them.
+        foreach (var inherited in new[] { "COP_CONFIG", "COP_OBJECT_STORE", "COP_OBJECTS_DIR" }) start.Environment.Remove(inherited);
         foreach (var (k, v) in environment) start.Environment[k] = v;
         var cop = new CopProcess(Process.Start(start)!, port);
         cop.Process.OutputDataReceived += (_, e) => { lock (cop._log) cop._log.AppendLine(e.Data); };
@@ -71,6 +74,29 @@ public sealed class CopProcess : IDisposable
         catch (OperationCanceledException) { Assert.Fail($"cop {string.Join(' ', Process.StartInfo.ArgumentList.Skip(1))} still running after {within}:\n{Log}"); }
         Process.WaitForExit(); // flushes the redirected output
         return Process.ExitCode;
+    }
+
+    /// <summary>What a one-shot command printed and returned.</summary>
+    public sealed record Result(int ExitCode, string Output)
+    {
+        /// <summary>The fatal line(s) the user sees.</summary>
+        public string Fatal => string.Join("\n", Output.Split('\n').Where(l => l.Contains(" FTL]")));
+    }
+
+    /// <summary>Runs a one-shot command against <paramref name="database"/> from <paramref name="workingDirectory"/>
+    /// (COLUMNS 200), writes what it printed to the test's output, and asserts it ended by itself within
+    /// two minutes without printing a stack trace.</summary>
+    public static async Task<Result> RunAsync(string workingDirectory, string database, string[] args, ITestOutputHelper output,
+        params (string Name, string Value)[] env)
+    {
+        var environment = new Dictionary<string, string> { ["COP_DATABASE_URL"] = database, ["COLUMNS"] = "200" };
+        foreach (var (name, value) in env) environment[name] = value;
+        using var cop = Start(workingDirectory, environment, args);
+        var code = await cop.ExitCodeAsync(TimeSpan.FromSeconds(120));
+        var text = cop.Log;
+        output.WriteLine($"$ cop {string.Join(' ', args)} -> {code}\n{text}");
+        Assert.DoesNotContain("   at ", text);
+        return new Result(code, text);
     }
 
     public static bool Alive(int pid)
