@@ -55,6 +55,8 @@ public static class DemoCommand
             archive = new PacedBarArchive(archive, x, TimeSpan.FromSeconds(2), () => readTask?.Increment(1));
         var ingester = new BarIngester(archive, new QuarantineStore(db), settings.Validation, "demo:" + Path.GetFileName(file));
         var clock = Stopwatch.StartNew();
+        // The demo waits for the path as long as it moves: a loaded machine is slow, not broken.
+        var stall = settings.Hocon.GetTimeSpan("cop.demo.stall-timeout", TimeSpan.FromSeconds(60));
         IngestReport report = null!;
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -72,19 +74,13 @@ public static class DemoCommand
 
                 readTask.Value = readTask.MaxValue;
                 featureTask.MaxValue = Math.Max(1, report.Inserted);
-                var deadline = DateTime.UtcNow.AddMinutes(3);
-                while (observer.FeatureRows < report.Inserted && DateTime.UtcNow < deadline)
-                {
-                    featureTask.Value = observer.FeatureRows;
-                    await Task.Delay(50);
-                }
+                await WhileProgressingAsync(() => observer.FeatureRows, report.Inserted, stall, n => featureTask.Value = n);
                 featureTask.Value = observer.FeatureRows;
             });
         var elapsed = clock.Elapsed;
         var built = observer.FeatureRows;
         // Every feature row is decided by the model, one bar at a time.
-        var deadlineNotify = DateTime.UtcNow.AddMinutes(5);
-        while (observer.DecidedBars < built && DateTime.UtcNow < deadlineNotify) await Task.Delay(50);
+        await WhileProgressingAsync(() => observer.DecidedBars, built, stall);
         var decidedElapsed = clock.Elapsed;
         var notified = observer.DecidedBars;
 
@@ -124,5 +120,19 @@ public static class DemoCommand
         if (decisions != rows) AnsiConsole.MarkupLine($"[red]{rows - decisions} feature rows have no decision[/]");
         if (!ok) AnsiConsole.MarkupLine("[red]the counts do not add up: some bars are neither features nor quarantined[/]");
         return ok ? 0 : 1;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> reaches <paramref name="target"/>, or until it has not
+    /// moved for <paramref name="stall"/>.</summary>
+    private static async Task WhileProgressingAsync(Func<long> count, long target, TimeSpan stall, Action<long>? onProgress = null)
+    {
+        var last = count();
+        var moved = Stopwatch.StartNew();
+        while (last < target && moved.Elapsed < stall)
+        {
+            await Task.Delay(50);
+            var now = count();
+            if (now != last) { last = now; moved.Restart(); onProgress?.Invoke(now); }
+        }
     }
 }
