@@ -53,7 +53,7 @@ public sealed class BacktestService : IAsyncDisposable
             catch (Exception e) { throw new ConfigurationException($"cop.backtest.ask-timeout is not a duration: {e.Message}"); }
             if (timeout <= TimeSpan.Zero) throw new ConfigurationException($"cop.backtest.ask-timeout must be a positive duration (got {timeout})");
         }
-        return new BacktestSettings(Positive("cop.backtest.stream-points", 500), Positive("cop.backtest.actor-in-flight", 64), timeout);
+        return new BacktestSettings(Positive("cop.backtest.stream-points", 500), Positive("cop.backtest.actor-in-flight", 8), timeout);
     }
 
     public async ValueTask DisposeAsync()
