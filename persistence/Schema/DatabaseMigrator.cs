@@ -61,19 +61,8 @@ public static class DatabaseMigrator
         conn.Open();
         foreach (var migration in applied.OrderDescending())
         {
-            var number = NumberOf(migration);
-            if (keepThrough is not null && string.CompareOrdinal(number, keepThrough) <= 0) break;
-            var rollbackName = Scripts.GetManifestResourceNames()
-                .SingleOrDefault(n => n.StartsWith($"rollback/rollback_{number}_"))
-                ?? throw new InvalidOperationException($"migration {migration} has no rollback script rollback_{number}_*.sql");
-            using var tx = conn.BeginTransaction();
-            using (var cmd = new NpgsqlCommand(Read(rollbackName), conn, tx)) cmd.ExecuteNonQuery();
-            using (var del = new NpgsqlCommand("DELETE FROM public.schemaversions WHERE scriptname = @n", conn, tx))
-            {
-                del.Parameters.AddWithValue("n", migration);
-                del.ExecuteNonQuery();
-            }
-            tx.Commit();
+            if (keepThrough is not null && string.CompareOrdinal(NumberOf(migration), keepThrough) <= 0) break;
+            Undo(conn, migration);
             undone.Add(migration);
         }
         return undone;
@@ -112,6 +101,22 @@ public static class DatabaseMigrator
         return undone;
     }
 
+    /// <summary>Runs one applied migration's rollback script and forgets it, in one transaction.</summary>
+    private static void Undo(NpgsqlConnection conn, string migration)
+    {
+        var number = NumberOf(migration);
+        var rollbackName = Scripts.GetManifestResourceNames().SingleOrDefault(n => n.StartsWith($"rollback/rollback_{number}_"))
+            ?? throw new InvalidOperationException($"migration {migration} has no rollback script rollback_{number}_*.sql");
+        using var tx = conn.BeginTransaction();
+        using (var cmd = new NpgsqlCommand(Read(rollbackName), conn, tx)) cmd.ExecuteNonQuery();
+        using (var del = new NpgsqlCommand("DELETE FROM public.schemaversions WHERE scriptname = @n", conn, tx))
+        {
+            del.Parameters.AddWithValue("n", migration);
+            del.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
     /// <summary>Rolls back one applied migration (its rollback script) and records that it is not
     /// applied again until <see cref="RollForward"/>: the spec's rollback of 033 (the NOTIFY
     /// triggers) while the migrations after it, which do not depend on it, stay.</summary>
@@ -119,19 +124,10 @@ public static class DatabaseMigrator
     {
         var migration = Applied(connectionString).SingleOrDefault(m => NumberOf(m) == number)
             ?? throw new InvalidOperationException($"migration {number} is not applied: nothing to roll back (cop migrate lists what is)");
-        var rollbackName = Scripts.GetManifestResourceNames().SingleOrDefault(n => n.StartsWith($"rollback/rollback_{number}_"))
-            ?? throw new InvalidOperationException($"migration {migration} has no rollback script rollback_{number}_*.sql");
         using (var conn = new NpgsqlConnection(Named(connectionString)))
         {
             conn.Open();
-            using var tx = conn.BeginTransaction();
-            using (var cmd = new NpgsqlCommand(Read(rollbackName), conn, tx)) cmd.ExecuteNonQuery();
-            using (var del = new NpgsqlCommand("DELETE FROM public.schemaversions WHERE scriptname = @n", conn, tx))
-            {
-                del.Parameters.AddWithValue("n", migration);
-                del.ExecuteNonQuery();
-            }
-            tx.Commit();
+            Undo(conn, migration);
         }
         RecordHold(connectionString, number, "only", heldBy, reason);
         return migration;
